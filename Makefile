@@ -40,7 +40,7 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(O)/tests/%)
 TOOL_SRC := $(wildcard tests/tool_*.c)
 TOOL_BIN := $(TOOL_SRC:tests/%.c=$(O)/tests/%)
 
-.PHONY: all check check-asan check-valgrind tests clean plots fuzz
+.PHONY: all check check-asan check-valgrind check-vm lab-selftest tests clean plots fuzz
 
 all: $(BIN)
 
@@ -74,6 +74,16 @@ check: tests
 # The same suite under AddressSanitizer + UBSan (CI runs this too).
 check-asan:
 	$(MAKE) O=build-asan SAN=1 OPT="-O1 -g" check
+
+# The same suite inside the lab VM (lab/): a Debian kernel under QEMU with
+# kvm rebuilt with CONFIG_KVM_SW_PROTECTED_VM, whatever this host offers.
+# GMB_LAB_OPTS passes lab/lab.sh options (e.g. "--kernel debian:7.3").
+check-vm: tests
+	@O=$(O) ./lab/check-vm.sh
+
+# KVM's own guest_memfd and private-memory conversion selftests in the lab
+lab-selftest:
+	@./lab/lab.sh $(GMB_LAB_OPTS) selftest
 
 # The pure parts (no KVM) under valgrind: no errors, no leaks.
 VALGRIND_TESTS := test_hist test_stats test_parse test_csv test_compare test_sink_json test_conv_retry

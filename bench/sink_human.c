@@ -193,6 +193,15 @@ static void render(struct human *h, const struct run_info *ri, FILE *f, bool md)
 			ri->interrupted ? " [INTERRUPTED]" : "", ri->host->hostname,
 			ri->host->kernel_release,
 			ri->channel_used ? channel_name(ri->channel.channel) : "-");
+	/* a TCG lab emulates every instruction: say so above the numbers */
+	if (!strcmp(ri->host->origin.origin, "lab"))
+		fprintf(f, "%slab: %s kvm in QEMU (%s; kernel %s; kvm %s; selftest %s)%s\n%s",
+			md ? "> " : "", ri->host->origin.accel, ri->host->origin.qemu,
+			ri->host->origin.kernel, ri->host->origin.kvm, ri->host->origin.selftest,
+			hostinfo_origin_functional(&ri->host->origin) ?
+			(md ? "\n>\n> **functional numbers (TCG)**: compare ratios within this run only, never absolute times" :
+			      "\nFUNCTIONAL numbers (TCG): compare ratios within this run only, never absolute times") : "",
+			md ? "\n" : "");
 	if (md)
 		fprintf(f, "| backend | driver | G | variant | reps | private p50 | shared p50 | p99 | max | rep p50 CI95 | warm p50 | exit rt p50 | conv/s | EAGAIN |\n"
 			   "|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");

@@ -277,6 +277,27 @@ static struct json_object *sj_config(const struct run_cfg *c, int *err)
 	return o;
 }
 
+/* where the numbers come from: host, or the QEMU lab (and how) */
+static struct json_object *sj_origin(const struct hostinfo_origin *g, int *err)
+{
+	struct json_object *o = json_object_new_object();
+
+	if (!o) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	SJ_ADD_ARR(o, "origin", g->origin, err);
+	SJ_ADD_ARR(o, "accel", g->accel, err);
+	SJ_ADD_ARR(o, "accel_why", g->accel_why, err);
+	SJ_ADD_ARR(o, "qemu", g->qemu, err);
+	SJ_ADD_ARR(o, "kernel", g->kernel, err);
+	SJ_ADD_ARR(o, "kvm", g->kvm, err);
+	SJ_ADD_ARR(o, "vm", g->vm, err);
+	SJ_ADD_ARR(o, "selftest", g->selftest, err);
+	sj_add_bool(o, "functional_only", hostinfo_origin_functional(g), err);
+	return o;
+}
+
 static struct json_object *sj_host(const struct hostinfo *h, int *err)
 {
 	struct json_object *o = json_object_new_object();
@@ -287,6 +308,7 @@ static struct json_object *sj_host(const struct hostinfo *h, int *err)
 		*err = -ENOMEM;
 		return NULL;
 	}
+	sj_add(o, "origin", sj_origin(&h->origin, err), err);
 	SJ_ADD_ARR(o, "hostname", h->hostname, err);
 	SJ_ADD_ARR(o, "kernel_release", h->kernel_release, err);
 	SJ_ADD_ARR(o, "kernel_version", h->kernel_version, err);

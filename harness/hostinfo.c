@@ -591,11 +591,50 @@ static void hi_kvm(struct hostinfo *hi)
 		       "absent (kernel predates the in-place conversion series)");
 }
 
+static void hi_env(const char *name, char *buf, size_t len, const char *dflt)
+{
+	const char *v = getenv(name);
+
+	snprintf(buf, len, "%s", v && *v ? v : dflt);
+}
+
+void hostinfo_origin_collect(struct hostinfo_origin *o)
+{
+	const char *lab = getenv("GMB_LAB");
+	bool in_lab = lab && !strcmp(lab, "1");
+
+	memset(o, 0, sizeof(*o));
+	snprintf(o->origin, sizeof(o->origin), "%s", in_lab ? "lab" : "host");
+	if (!in_lab) {
+		snprintf(o->accel, sizeof(o->accel), "-");
+		snprintf(o->accel_why, sizeof(o->accel_why), "-");
+		snprintf(o->qemu, sizeof(o->qemu), "-");
+		snprintf(o->kernel, sizeof(o->kernel), "-");
+		snprintf(o->kvm, sizeof(o->kvm), "-");
+		snprintf(o->vm, sizeof(o->vm), "-");
+		snprintf(o->selftest, sizeof(o->selftest), "-");
+		return;
+	}
+	hi_env("GMB_LAB_ACCEL", o->accel, sizeof(o->accel), HI_UNKNOWN);
+	hi_env("GMB_LAB_ACCEL_WHY", o->accel_why, sizeof(o->accel_why), HI_UNKNOWN);
+	hi_env("GMB_LAB_QEMU", o->qemu, sizeof(o->qemu), HI_UNKNOWN);
+	hi_env("GMB_LAB_KERNEL", o->kernel, sizeof(o->kernel), HI_UNKNOWN);
+	hi_env("GMB_LAB_KVM", o->kvm, sizeof(o->kvm), HI_UNKNOWN);
+	hi_env("GMB_LAB_VM", o->vm, sizeof(o->vm), HI_UNKNOWN);
+	hi_env("GMB_LAB_SELFTEST", o->selftest, sizeof(o->selftest), "not run");
+}
+
+bool hostinfo_origin_functional(const struct hostinfo_origin *o)
+{
+	return o && !strcmp(o->origin, "lab") && strcmp(o->accel, "kvm");
+}
+
 int hostinfo_collect(struct hostinfo *hi)
 {
 	if (!hi)
 		return -EINVAL;
 	memset(hi, 0, sizeof(*hi));
+	hostinfo_origin_collect(&hi->origin);
 	hi_uname(hi);
 	hi_read_or("/proc/cmdline", hi->cmdline, sizeof(hi->cmdline),
 		   HI_UNKNOWN);
@@ -635,6 +674,15 @@ void hostinfo_print(const struct hostinfo *hi, FILE *f)
 			w = kw;
 	}
 
+	hi_row(f, w, "origin", "%s", hi->origin.origin);
+	if (!strcmp(hi->origin.origin, "lab")) {
+		hi_row(f, w, "lab_accel", "%s (%s)", hi->origin.accel, hi->origin.accel_why);
+		hi_row(f, w, "lab_qemu", "%s", hi->origin.qemu);
+		hi_row(f, w, "lab_kernel", "%s", hi->origin.kernel);
+		hi_row(f, w, "lab_kvm", "%s", hi->origin.kvm);
+		hi_row(f, w, "lab_vm", "%s", hi->origin.vm);
+		hi_row(f, w, "lab_selftest", "%s", hi->origin.selftest);
+	}
 	hi_row(f, w, "hostname", "%s", hi->hostname);
 	hi_row(f, w, "kernel_release", "%s", hi->kernel_release);
 	hi_row(f, w, "kernel_version", "%s", hi->kernel_version);

@@ -32,7 +32,26 @@ struct hostinfo_kvm_param {
 	char value[HOSTINFO_PARAM_VALUE_LEN];	/* trimmed; "?" if unreadable */
 };
 
+/*
+ * Where the numbers come from: "host" (this machine's kvm) or "lab" (a
+ * kernel booted under QEMU by lab/lab.sh, which exports GMB_LAB_*). Under
+ * TCG every guest instruction is emulated: such numbers are functional,
+ * comparable only as ratios within one run.
+ */
+#define HOSTINFO_ORIGIN_LEN 256
+struct hostinfo_origin {
+	char origin[8];				/* "host" or "lab" */
+	char accel[8];				/* lab: "tcg" or "kvm"; host: "-" */
+	char accel_why[HOSTINFO_ORIGIN_LEN];
+	char qemu[HOSTINFO_ORIGIN_LEN];		/* QEMU version */
+	char kernel[HOSTINFO_ORIGIN_LEN];	/* release (source, package version) */
+	char kvm[HOSTINFO_ORIGIN_LEN];		/* module set and build options */
+	char vm[HOSTINFO_ORIGIN_LEN];		/* vCPUs, memory */
+	char selftest[HOSTINFO_ORIGIN_LEN];	/* KVM selftests verdict in the lab */
+};
+
 struct hostinfo {
+	struct hostinfo_origin origin;
 	char hostname[HOSTINFO_NAME_LEN];
 	char kernel_release[HOSTINFO_NAME_LEN];
 	char kernel_version[HOSTINFO_NAME_LEN];
@@ -80,6 +99,12 @@ struct hostinfo {
  * and the call still returns 0. Returns -EINVAL only for @hi == NULL.
  */
 int hostinfo_collect(struct hostinfo *hi);
+
+/* Fill @o from GMB_LAB_* (lab/lab.sh sets them in the VM), else "host". */
+void hostinfo_origin_collect(struct hostinfo_origin *o);
+
+/* True when the numbers are functional only (a TCG lab). */
+bool hostinfo_origin_functional(const struct hostinfo_origin *o);
 
 /*
  * Value of @key ("MemAvailable", "HugePages_Total", ...) in /proc/meminfo.
