@@ -65,7 +65,10 @@ lab_initramfs() {
 			fi || lab_fail "cannot stage module $m"
 		done
 	done
-	(cd "$stage" && find . | cpio -o -H newc --quiet | gzip -1) >"$LAB_INITRD.tmp" &&
-		mv "$LAB_INITRD.tmp" "$LAB_INITRD" || lab_fail "cannot write $LAB_INITRD"
+	# a private temp name: two labs may build the same initramfs at once
+	local tmp
+	tmp=$(mktemp "$LAB_INITRD.XXXXXX") || lab_fail "cannot write in $kdir"
+	(cd "$stage" && find . | cpio -o -H newc --quiet | gzip -1) >"$tmp" &&
+		chmod 644 "$tmp" && mv "$tmp" "$LAB_INITRD" || { rm -f "$tmp"; lab_fail "cannot write $LAB_INITRD"; }
 	rm -rf "$stage"
 }
