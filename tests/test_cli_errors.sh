@@ -22,9 +22,10 @@ esac
 bin=${GMB_BIN:-$bin}
 
 echo "TAP version 13"
-if [ ! -x "$bin" ]; then
-	echo "1..0 # SKIP $bin not built (make)"
-	exit 0
+if [ ! -x "$bin" ]; then	# a broken build is a failure, not a skip
+	echo "1..1"
+	echo "not ok 1 - $bin not built (make)"
+	exit 1
 fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/test_cli_errors.XXXXXX") || exit 1
