@@ -16,6 +16,7 @@
 #include "bench/runner.h"
 #include "harness/guest_abi.h"
 #include "harness/hostinfo.h"
+#include "harness/topology.h"
 #include "workloads/workload.h"
 
 static void default_run_id(struct run_cfg *cfg, const struct hostinfo *hi)
@@ -60,6 +61,9 @@ int cmd_run(int argc, char **argv)
 	struct kvm_sys sys = { .fd = -1 };
 	const struct workload *wl;
 	struct run_args_seen seen = { 0 };
+	struct topology topo;
+	bool have_topo = false;
+	int *plan = NULL;
 	char why[512], err[512], line[4096];
 	int r, ret;
 
@@ -114,6 +118,23 @@ int cmd_run(int argc, char **argv)
 		ret = EXIT_USAGE;
 		goto out;
 	}
+	/* --cpus against this host's CPUs: hwloc, no KVM (unpinned without it) */
+	plan = calloc(cfg->vcpus * 2, sizeof(*plan));
+	if (!plan) {
+		gmb_err("out of memory");
+		ret = 1;
+		goto out;
+	}
+	have_topo = topology_init(&topo) == 0;
+	err[0] = '\0';
+	r = topology_plan(have_topo ? &topo : NULL, have_topo ? cfg->cpus : "none",
+			  cfg->vcpus * 2, plan, err, sizeof(err));
+	if (r) {
+		run_err_one_line(err);
+		gmb_err("--cpus: %s", err[0] ? err : strerror(-r));
+		ret = EXIT_USAGE;
+		goto out;
+	}
 	r = kvm_sys_open(&sys, why, sizeof(why));
 	if (r) {
 		/* not an error of the user's input: the host cannot run it */
@@ -131,9 +152,12 @@ int cmd_run(int argc, char **argv)
 	if (!cfg->out_dir[0])
 		snprintf(cfg->out_dir, sizeof(cfg->out_dir), "results/%s", cfg->run_id);
 	argv_line(argc, argv, line, sizeof(line));
-	ret = runner_execute(cfg, &sys, hi, line);
+	ret = runner_execute(cfg, &sys, hi, have_topo ? &topo : NULL, plan, line);
 out:
+	if (have_topo)
+		topology_fini(&topo);
 	kvm_sys_close(&sys);
+	free(plan);
 	free(cfg);
 	free(hi);
 	return ret;

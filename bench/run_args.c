@@ -187,7 +187,7 @@ static int parse_args(int argc, char **argv, struct run_cfg *cfg,
  * The error line quotes the user's value: control characters in it (a
  * newline in an argument) must not break the "one line" promise.
  */
-static void one_line(char *s)
+void run_err_one_line(char *s)
 {
 	for (; *s; s++)
 		if ((unsigned char)*s < 0x20 || *s == 0x7f)
@@ -200,7 +200,7 @@ int run_args_parse(int argc, char **argv, struct run_cfg *cfg,
 	int r = parse_args(argc, argv, cfg, seen, err, errlen);
 
 	if (r < 0)
-		one_line(err);
+		run_err_one_line(err);
 	return r;
 }
 

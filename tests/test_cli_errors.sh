@@ -202,6 +202,27 @@ expect 2 "$E --cpus: CPU 999 in \"999\" is not an allowed online CPU (accepted C
 	$R -o "$(next_out)" --cpus 999
 expect 2 "$E --cpus: bad CPU list item \"abc\" in \"abc\": expected N or N-M, comma separated (accepted CPUs: $cpus)" \
 	$R -o "$(next_out)" --cpus abc
+# cpu_ok N: CPU N is in the accepted list
+cpu_ok() {
+	echo "$cpus" | tr ',' '\n' |
+		awk -F- -v c="$1" '{ hi = NF > 1 ? $2 : $1 } c >= $1 && c <= hi { f = 1 } END { exit !f }'
+}
+if cpu_ok 99; then
+	skip "--cpus 99 is a usable CPU here (accepted CPUs: $cpus)"
+else
+	expect 2 "$E --cpus: CPU 99 in \"99\" is not an allowed online CPU (accepted CPUs: $cpus)" \
+		$R -o "$(next_out)" --cpus 99
+fi
+expect 2 "$E --cpus: bad CPU list item \"0-\" in \"0-\": expected N or N-M, comma separated (accepted CPUs: $cpus)" \
+	$R -o "$(next_out)" --cpus 0-
+expect 2 "$E --cpus: bad CPU list item \"a\" in \"a,b\": expected N or N-M, comma separated (accepted CPUs: $cpus)" \
+	$R -o "$(next_out)" --cpus a,b
+expect 2 "$E --cpus: CPU range \"1-0\" in \"1-0\" is reversed (accepted CPUs: $cpus)" \
+	$R -o "$(next_out)" --cpus 1-0
+c0=${cpus%%[-,]*}
+expect 2 "$E --cpus: CPU $c0 is listed twice in \"$c0,$c0\" (accepted CPUs: $cpus)" \
+	$R -o "$(next_out)" --cpus "$c0,$c0"
+
 
 # --- workload options (-O) -------------------------------------------------
 expect 2 "$E --opt: workload granularity has no option 'nope' (accepted: nops, pattern, host_touch)" \
