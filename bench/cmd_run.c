@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -30,6 +31,48 @@ static void default_run_id(struct run_cfg *cfg, const struct hostinfo *hi)
 	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
 	snprintf(cfg->run_id, sizeof(cfg->run_id), "%.40s-%s-%s-%ld", hi->hostname, stamp,
 		 cfg->wl->name, (long)getpid());
+}
+
+/*
+ * -o DIR: an existing writable directory, or a new one made here inside an
+ * existing directory. Done before KVM is opened, so that a path that cannot
+ * hold results is bad input (exit 2) on every host; *created says the
+ * directory is new, to be removed again if nothing runs.
+ */
+static int prepare_out_dir(const char *path, bool *created, char *err, size_t errlen)
+{
+	static const char accepted[] =
+		"(accepted: a writable directory, or a new one inside an existing directory)";
+	struct stat st;
+	int e;
+
+	*created = false;
+	if (!mkdir(path, 0755)) {
+		*created = true;
+		return 0;
+	}
+	e = errno;
+	if (e == EEXIST) {
+		if (stat(path, &st)) {
+			e = errno;
+			snprintf(err, errlen, "--output: '%s': %s %s", path, strerror(e), accepted);
+			return -e;
+		}
+		if (!S_ISDIR(st.st_mode)) {
+			snprintf(err, errlen, "--output: '%s' is not a directory %s", path, accepted);
+			return -ENOTDIR;
+		}
+		if (access(path, W_OK | X_OK)) {
+			e = errno;
+			snprintf(err, errlen, "--output: '%s' is not writable: %s %s", path,
+				 strerror(e), accepted);
+			return -e;
+		}
+		return 0;
+	}
+	snprintf(err, errlen, "--output: '%s' cannot be created: %s %s", path, strerror(e),
+		 accepted);
+	return -e;
 }
 
 /* shell-quote argv into one line for the metadata */
@@ -62,7 +105,7 @@ int cmd_run(int argc, char **argv)
 	const struct workload *wl;
 	struct run_args_seen seen = { 0 };
 	struct topology topo;
-	bool have_topo = false;
+	bool have_topo = false, out_created = false;
 	int *plan = NULL;
 	char why[512], err[512], line[4096];
 	int r, ret;
@@ -135,6 +178,13 @@ int cmd_run(int argc, char **argv)
 		ret = EXIT_USAGE;
 		goto out;
 	}
+	if (cfg->out_dir[0] &&
+	    prepare_out_dir(cfg->out_dir, &out_created, err, sizeof(err))) {
+		run_err_one_line(err);
+		gmb_err("%s", err);
+		ret = EXIT_USAGE;
+		goto out;
+	}
 	r = kvm_sys_open(&sys, why, sizeof(why));
 	if (r) {
 		/* not an error of the user's input: the host cannot run it */
@@ -153,7 +203,11 @@ int cmd_run(int argc, char **argv)
 		snprintf(cfg->out_dir, sizeof(cfg->out_dir), "results/%s", cfg->run_id);
 	argv_line(argc, argv, line, sizeof(line));
 	ret = runner_execute(cfg, &sys, hi, have_topo ? &topo : NULL, plan, line);
+	out_created = false;	/* it ran: the directory holds its results */
 out:
+	/* nothing ran (skip, bad input for this KVM): leave no directory */
+	if (out_created)
+		rmdir(cfg->out_dir);
 	if (have_topo)
 		topology_fini(&topo);
 	kvm_sys_close(&sys);

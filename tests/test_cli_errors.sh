@@ -223,6 +223,21 @@ c0=${cpus%%[-,]*}
 expect 2 "$E --cpus: CPU $c0 is listed twice in \"$c0,$c0\" (accepted CPUs: $cpus)" \
 	$R -o "$(next_out)" --cpus "$c0,$c0"
 
+# --- output directory (-o) ---------------------------------------------------
+# The reason a directory cannot be made, as mkdir(1) gets it from the kernel.
+mkdir_err() {
+	LC_ALL=C mkdir "$1" 2>&1 | sed 's/.*: //'
+}
+O_OK='(accepted: a writable directory, or a new one inside an existing directory)'
+: >"$tmp/file"
+expect 2 "$E --output: '$tmp/file' is not a directory $O_OK" \
+	$R -o "$tmp/file"
+expect 2 "$E --output: '/proc/x' cannot be created: $(mkdir_err /proc/x) $O_OK" \
+	$R -o /proc/x
+expect 2 "$E --output: '$tmp/nope/out' cannot be created: $(mkdir_err "$tmp/nope/out") $O_OK" \
+	$R -o "$tmp/nope/out"
+expect 2 "$E --output: '' is empty $O_OK" \
+	$R -o ''
 
 # --- workload options (-O) -------------------------------------------------
 expect 2 "$E --opt: workload granularity has no option 'nope' (accepted: nops, pattern, host_touch)" \
