@@ -323,6 +323,7 @@ if [ "$(id -u)" -ne 0 ] || ! command -v unshare >/dev/null ||
    ! unshare -m sh -c 'mount -t tmpfs none /dev' 2>/dev/null; then
 	skip "no /dev/kvm simulation: needs root and unshare -m with mount (uid $(id -u))"
 	skip "no /dev/kvm simulation: needs root and unshare -m with mount (uid $(id -u))"
+	skip "no /dev/kvm simulation: needs root and unshare -m with mount (uid $(id -u))"
 else
 	n=$((n + 1))
 	out=$tmp/out-$n
@@ -330,6 +331,23 @@ else
 		$R -o "$out" -m 2M >"$tmp/stdout" 2>"$tmp/stderr"
 	verdict 4 "$E SKIP: /dev/kvm: no such device (KVM not available on this host)" \
 		$? "$(cat "$tmp/stderr")" "$R without /dev/kvm"
+
+	# probe's report (stdout) and its SKIP line (stderr) into one file, as
+	# run_bench.sh's probe.txt: the report comes whole, the SKIP line last
+	n=$((n + 1))
+	in_ns 'mount -t tmpfs none /dev && mknod -m 666 /dev/null c 1 3' \
+		probe >"$tmp/probe" 2>&1
+	rc=$?
+	skip_line="$E SKIP: /dev/kvm: no such device (KVM not available on this host)"
+	if [ "$rc" -eq 4 ] && [ "$(tail -n 1 "$tmp/probe")" = "$skip_line" ] &&
+	   [ "$(grep -c "$E" "$tmp/probe")" -eq 1 ] && grep -q '^Host$' "$tmp/probe"; then
+		echo "ok $n - probe without /dev/kvm, stdout and stderr to one file: SKIP line last and whole -> 4"
+	else
+		failed=$((failed + 1))
+		echo "not ok $n - probe without /dev/kvm, stdout and stderr to one file: SKIP line last and whole -> 4"
+		echo "  # exit $rc; lines with '$E':"
+		grep -n "$E" "$tmp/probe" | sed 's/^/  # /'
+	fi
 
 	if [ ! -e /dev/kvm ]; then
 		n=$((n + 1))
