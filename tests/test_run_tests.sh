@@ -39,7 +39,6 @@ fake test_mixed.sh sh 'echo "1..2"; echo "ok 1 - fine"; echo "ok 2 # SKIP one pa
 
 O=$tmp/O TESTS_DIR=$tmp/t sh "$here/run_tests.sh" >"$tmp/out" 2>&1
 rc=$?
-sed 's/^/# /' "$tmp/out"
 
 has() {	# has LINE: the runner printed exactly LINE
 	grep -qxF -e "$1" "$tmp/out"
@@ -65,4 +64,7 @@ check "closing line adds up (2+1 passed, 3 failed, 3 skipped)" \
 	test "$(tail -n 1 "$tmp/out")" = "3 passed, 3 failed, 3 skipped"
 check "a failure makes the runner exit 1 (rc $rc)" test "$rc" -eq 1
 
+# the runner's own output only when it miscounted: its made-up failures
+# would read like real ones in a log
+[ "$failed" -eq 0 ] || sed 's/^/# /' "$tmp/out"
 [ "$failed" -eq 0 ]
