@@ -213,6 +213,8 @@ for mode in $mode_list; do
 		fi
 		dir="$out/$tag"
 		[ "$mode" = current ] || dir="$out/mode-$mode/$tag"
+		# -o makes the run's directory, not its parents
+		mkdir -p "$(dirname "$dir")"
 		echo
 		echo "== $tag $args"
 		# shellcheck disable=SC2086

@@ -11,6 +11,11 @@ void gmb_err(const char *fmt, ...)
 {
 	va_list ap;
 
+	/*
+	 * What stdout holds goes out first: with both streams sent to one
+	 * file, the line lands after it, not in the middle of a line.
+	 */
+	fflush(stdout);
 	fputs("gmembench: ", stderr);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);

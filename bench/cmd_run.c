@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -16,6 +17,7 @@
 #include "bench/runner.h"
 #include "harness/guest_abi.h"
 #include "harness/hostinfo.h"
+#include "harness/topology.h"
 #include "workloads/workload.h"
 
 static void default_run_id(struct run_cfg *cfg, const struct hostinfo *hi)
@@ -29,6 +31,48 @@ static void default_run_id(struct run_cfg *cfg, const struct hostinfo *hi)
 	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
 	snprintf(cfg->run_id, sizeof(cfg->run_id), "%.40s-%s-%s-%ld", hi->hostname, stamp,
 		 cfg->wl->name, (long)getpid());
+}
+
+/*
+ * -o DIR: an existing writable directory, or a new one made here inside an
+ * existing directory. Done before KVM is opened, so that a path that cannot
+ * hold results is bad input (exit 2) on every host; *created says the
+ * directory is new, to be removed again if nothing runs.
+ */
+static int prepare_out_dir(const char *path, bool *created, char *err, size_t errlen)
+{
+	static const char accepted[] =
+		"(accepted: a writable directory, or a new one inside an existing directory)";
+	struct stat st;
+	int e;
+
+	*created = false;
+	if (!mkdir(path, 0755)) {
+		*created = true;
+		return 0;
+	}
+	e = errno;
+	if (e == EEXIST) {
+		if (stat(path, &st)) {
+			e = errno;
+			snprintf(err, errlen, "--output: '%s': %s %s", path, strerror(e), accepted);
+			return -e;
+		}
+		if (!S_ISDIR(st.st_mode)) {
+			snprintf(err, errlen, "--output: '%s' is not a directory %s", path, accepted);
+			return -ENOTDIR;
+		}
+		if (access(path, W_OK | X_OK)) {
+			e = errno;
+			snprintf(err, errlen, "--output: '%s' is not writable: %s %s", path,
+				 strerror(e), accepted);
+			return -e;
+		}
+		return 0;
+	}
+	snprintf(err, errlen, "--output: '%s' cannot be created: %s %s", path, strerror(e),
+		 accepted);
+	return -e;
 }
 
 /* shell-quote argv into one line for the metadata */
@@ -60,6 +104,9 @@ int cmd_run(int argc, char **argv)
 	struct kvm_sys sys = { .fd = -1 };
 	const struct workload *wl;
 	struct run_args_seen seen = { 0 };
+	struct topology topo;
+	bool have_topo = false, out_created = false;
+	int *plan = NULL;
 	char why[512], err[512], line[4096];
 	int r, ret;
 
@@ -114,6 +161,30 @@ int cmd_run(int argc, char **argv)
 		ret = EXIT_USAGE;
 		goto out;
 	}
+	/* --cpus against this host's CPUs: hwloc, no KVM (unpinned without it) */
+	plan = calloc(cfg->vcpus * 2, sizeof(*plan));
+	if (!plan) {
+		gmb_err("out of memory");
+		ret = 1;
+		goto out;
+	}
+	have_topo = topology_init(&topo) == 0;
+	err[0] = '\0';
+	r = topology_plan(have_topo ? &topo : NULL, have_topo ? cfg->cpus : "none",
+			  cfg->vcpus * 2, plan, err, sizeof(err));
+	if (r) {
+		run_err_one_line(err);
+		gmb_err("--cpus: %s", err[0] ? err : strerror(-r));
+		ret = EXIT_USAGE;
+		goto out;
+	}
+	if (cfg->out_dir[0] &&
+	    prepare_out_dir(cfg->out_dir, &out_created, err, sizeof(err))) {
+		run_err_one_line(err);
+		gmb_err("%s", err);
+		ret = EXIT_USAGE;
+		goto out;
+	}
 	r = kvm_sys_open(&sys, why, sizeof(why));
 	if (r) {
 		/* not an error of the user's input: the host cannot run it */
@@ -131,9 +202,16 @@ int cmd_run(int argc, char **argv)
 	if (!cfg->out_dir[0])
 		snprintf(cfg->out_dir, sizeof(cfg->out_dir), "results/%s", cfg->run_id);
 	argv_line(argc, argv, line, sizeof(line));
-	ret = runner_execute(cfg, &sys, hi, line);
+	ret = runner_execute(cfg, &sys, hi, have_topo ? &topo : NULL, plan, line);
+	out_created = false;	/* it ran: the directory holds its results */
 out:
+	/* nothing ran (skip, bad input for this KVM): leave no directory */
+	if (out_created)
+		rmdir(cfg->out_dir);
+	if (have_topo)
+		topology_fini(&topo);
 	kvm_sys_close(&sys);
+	free(plan);
 	free(cfg);
 	free(hi);
 	return ret;

@@ -48,7 +48,8 @@ void run_usage(FILE *f)
 "      --retries N         EAGAIN retries per conversion (default 1000)\n"
 "      --backoff-us N      sleep between EAGAIN retries, 0 = sched_yield (default 0)\n"
 "  -s, --seed N            seed recorded with the results (default 1)\n"
-"  -o, --output DIR        results directory (default results/<run-id>)\n"
+"  -o, --output DIR        results directory: an existing one, or a new one inside an\n"
+"                          existing directory (default results/<run-id>)\n"
 "      --run-id ID         run identifier (default <host>-<UTC time>-<workload>)\n"
 "  -f, --format LIST       human,csv,json,markdown,simple,tap (default human,csv,json)\n"
 "  -O, --opt KEY=VALUE     workload option (see 'gmembench list')\n"
@@ -187,7 +188,7 @@ static int parse_args(int argc, char **argv, struct run_cfg *cfg,
  * The error line quotes the user's value: control characters in it (a
  * newline in an argument) must not break the "one line" promise.
  */
-static void one_line(char *s)
+void run_err_one_line(char *s)
 {
 	for (; *s; s++)
 		if ((unsigned char)*s < 0x20 || *s == 0x7f)
@@ -200,7 +201,7 @@ int run_args_parse(int argc, char **argv, struct run_cfg *cfg,
 	int r = parse_args(argc, argv, cfg, seen, err, errlen);
 
 	if (r < 0)
-		one_line(err);
+		run_err_one_line(err);
 	return r;
 }
 
@@ -283,7 +284,11 @@ static int parse_args(int argc, char **argv, struct run_cfg *cfg,
 			r = parse_u64(optarg, 0, UINT64_MAX, &cfg->seed, err, sizeof(err));
 			break;
 		case 'o':
-			if (strlen(optarg) >= sizeof(cfg->out_dir) - 32) {
+			if (!*optarg) {
+				snprintf(err, sizeof(err),
+					 "'' is empty (accepted: a writable directory, or a new one inside an existing directory)");
+				r = -EINVAL;
+			} else if (strlen(optarg) >= sizeof(cfg->out_dir) - 32) {
 				snprintf(err, sizeof(err), "'%.40s...' is too long", optarg);
 				r = -ENAMETOOLONG;
 			}

@@ -33,6 +33,8 @@ int run_args_parse(int argc, char **argv, struct run_cfg *cfg,
 /* cross-option checks needing no KVM (sizes, granularities, memory) */
 int run_cfg_validate(const struct run_cfg *cfg, uint64_t mem_available_bytes,
 		     char *err, size_t errlen);
+/* control characters of a user's value in @s become '?': one line stays one */
+void run_err_one_line(char *s);
 /* the checks needing KVM's limits */
 int run_cfg_validate_host(const struct run_cfg *cfg, int kvm_max_vcpus,
 			  char *err, size_t errlen);

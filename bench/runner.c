@@ -299,12 +299,10 @@ static int one_cell(struct runner *rn, const struct conv_backend *be,
 }
 
 int runner_execute(struct run_cfg *cfg, const struct kvm_sys *sys,
-		   const struct hostinfo *hi, const char *argv_line)
+		   const struct hostinfo *hi, const struct topology *topo,
+		   const int *plan, const char *argv_line)
 {
 	struct runner *rn;
-	struct topology topo;
-	bool have_topo;
-	int *plan;
 	unsigned int nr_plan = cfg->vcpus * 2, bi, d, g, v, nr_variants = 0;
 	char variant_buf[512], *variants[32], *save = NULL, *tok;
 	unsigned long avail_mask = 0;
@@ -314,10 +312,7 @@ int runner_execute(struct run_cfg *cfg, const struct kvm_sys *sys,
 	int r, ret = 0;
 
 	rn = calloc(1, sizeof(*rn));
-	plan = calloc(nr_plan, sizeof(*plan));
-	if (!rn || !plan) {
-		free(rn);
-		free(plan);
+	if (!rn) {
 		gmb_err("out of memory");
 		return 1;
 	}
@@ -340,22 +335,11 @@ int runner_execute(struct run_cfg *cfg, const struct kvm_sys *sys,
 	strftime(rn->ri.date_utc, sizeof(rn->ri.date_utc), "%Y-%m-%dT%H:%M:%SZ", &tm);
 
 	/* placement: vCPU threads first, then the harness (converter) threads */
-	have_topo = topology_init(&topo) == 0;
-	if (have_topo) {
-		topology_summary(&topo, rn->ri.topology, sizeof(rn->ri.topology));
-		r = topology_plan(&topo, cfg->cpus, nr_plan, plan, err, sizeof(err));
-		if (r) {
-			gmb_err("--cpus: %s", err);
-			ret = EXIT_USAGE;
-			goto out;
-		}
+	if (topo) {
+		topology_summary(topo, rn->ri.topology, sizeof(rn->ri.topology));
 		describe_plan(rn->ri.placement, sizeof(rn->ri.placement), plan, nr_plan,
 			      cfg->vcpus);
 	} else {
-		unsigned int i;
-
-		for (i = 0; i < nr_plan; i++)
-			plan[i] = -1;
 		snprintf(rn->ri.topology, sizeof(rn->ri.topology), "unavailable (hwloc topology failed to load)");
 		snprintf(rn->ri.placement, sizeof(rn->ri.placement), "unpinned");
 	}
@@ -424,7 +408,7 @@ int runner_execute(struct run_cfg *cfg, const struct kvm_sys *sys,
 					continue;
 				for (v = 0; v < nr_variants && !g_stop && !rn->output_failed; v++) {
 					r = one_cell(rn, be, bs, d, cfg->grans[g], variants[v],
-						     have_topo ? &topo : NULL, plan, nr_plan, sys);
+						     topo, plan, nr_plan, sys);
 					if (r == -EINTR || r == -ENOMEM)
 						break;
 				}
@@ -445,9 +429,6 @@ int runner_execute(struct run_cfg *cfg, const struct kvm_sys *sys,
 	else if (!rn->any_ok)
 		ret = EXIT_SKIP;
 out:
-	if (have_topo)
-		topology_fini(&topo);
-	free(plan);
 	free(rn);
 	return ret;
 }

@@ -6,10 +6,15 @@
 # (TAP). Prints each test's own output, then one closing line
 # "N passed, N failed, N skipped". Exit 1 if anything failed.
 #
+# A test that skips as a whole (TAP "1..0 # SKIP reason", or kselftest's
+# exit 4 with a "SKIP reason" line) counts as one skip and its reason is
+# printed; a whole skip without a reason is a failure.
+#
 # TEST_FILTER=substring runs only matching tests; TEST_TIMEOUT (s) bounds
-# each one (default 300).
+# each one (default 300). TESTS_DIR holds the scripts (default tests).
 
 O=${O:-build}
+TESTS_DIR=${TESTS_DIR:-tests}
 timeout_s=${TEST_TIMEOUT:-300}
 pass=0 fail=0 skip=0
 failed_names=""
@@ -31,6 +36,15 @@ count_tap() {
 	echo "$p $f $s"
 }
 
+# whole_skip RC: the reason of a test that skipped as a whole, if it did
+whole_skip() {
+	why=$(sed -n 's/^1\.\.0 *# *[Ss][Kk][Ii][Pp][A-Za-z]*:* *//p' "$log" | head -n 1)
+	if [ "$1" -eq 4 ] && [ -z "$why" ]; then
+		why=$(grep 'SKIP[: ]' "$log" | tail -n 1 | sed 's/.*SKIP:* *//')
+	fi
+	echo "$why"
+}
+
 run_one() {
 	name=$1
 	kind=$2
@@ -47,6 +61,19 @@ run_one() {
 		set -- $(count_tap)
 	fi
 	p=$1 f=$2 s=$3
+	# nothing passed or failed and it says it skipped: exit 4, or 0 with 1..0
+	if [ $((p + f)) -eq 0 ] && { [ "$rc" -eq 4 ] ||
+	   { [ "$rc" -eq 0 ] && grep -qE '^1\.\.0( |$)' "$log"; }; }; then
+		why=$(whole_skip "$rc")
+		if [ -n "$why" ]; then
+			echo "--- $name skipped: $why"
+			[ "$s" -gt 0 ] || s=1
+			rc=0
+		else
+			echo "--- $name skipped without a reason"
+			f=1
+		fi
+	fi
 	# a crash, a timeout or a non-zero exit with no failure counted is a failure
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 		echo "--- $name exited with status $rc"
@@ -65,7 +92,7 @@ for t in "$O"/tests/test_*; do
 	[ -x "$t" ] || continue
 	run_one "$(basename "$t")" cmocka "$t"
 done
-for t in tests/test_*.sh; do
+for t in "$TESTS_DIR"/test_*.sh; do
 	[ -f "$t" ] || continue
 	run_one "$(basename "$t")" tap env O="$O" GMB="$O/gmembench" sh "$t"
 done

@@ -22,9 +22,10 @@ esac
 bin=${GMB_BIN:-$bin}
 
 echo "TAP version 13"
-if [ ! -x "$bin" ]; then
-	echo "1..0 # SKIP $bin not built (make)"
-	exit 0
+if [ ! -x "$bin" ]; then	# a broken build is a failure, not a skip
+	echo "1..1"
+	echo "not ok 1 - $bin not built (make)"
+	exit 1
 fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/test_cli_errors.XXXXXX") || exit 1
@@ -201,6 +202,42 @@ expect 2 "$E --cpus: CPU 999 in \"999\" is not an allowed online CPU (accepted C
 	$R -o "$(next_out)" --cpus 999
 expect 2 "$E --cpus: bad CPU list item \"abc\" in \"abc\": expected N or N-M, comma separated (accepted CPUs: $cpus)" \
 	$R -o "$(next_out)" --cpus abc
+# cpu_ok N: CPU N is in the accepted list
+cpu_ok() {
+	echo "$cpus" | tr ',' '\n' |
+		awk -F- -v c="$1" '{ hi = NF > 1 ? $2 : $1 } c >= $1 && c <= hi { f = 1 } END { exit !f }'
+}
+if cpu_ok 99; then
+	skip "--cpus 99 is a usable CPU here (accepted CPUs: $cpus)"
+else
+	expect 2 "$E --cpus: CPU 99 in \"99\" is not an allowed online CPU (accepted CPUs: $cpus)" \
+		$R -o "$(next_out)" --cpus 99
+fi
+expect 2 "$E --cpus: bad CPU list item \"0-\" in \"0-\": expected N or N-M, comma separated (accepted CPUs: $cpus)" \
+	$R -o "$(next_out)" --cpus 0-
+expect 2 "$E --cpus: bad CPU list item \"a\" in \"a,b\": expected N or N-M, comma separated (accepted CPUs: $cpus)" \
+	$R -o "$(next_out)" --cpus a,b
+expect 2 "$E --cpus: CPU range \"1-0\" in \"1-0\" is reversed (accepted CPUs: $cpus)" \
+	$R -o "$(next_out)" --cpus 1-0
+c0=${cpus%%[-,]*}
+expect 2 "$E --cpus: CPU $c0 is listed twice in \"$c0,$c0\" (accepted CPUs: $cpus)" \
+	$R -o "$(next_out)" --cpus "$c0,$c0"
+
+# --- output directory (-o) ---------------------------------------------------
+# The reason a directory cannot be made, as mkdir(1) gets it from the kernel.
+mkdir_err() {
+	LC_ALL=C mkdir "$1" 2>&1 | sed 's/.*: //'
+}
+O_OK='(accepted: a writable directory, or a new one inside an existing directory)'
+: >"$tmp/file"
+expect 2 "$E --output: '$tmp/file' is not a directory $O_OK" \
+	$R -o "$tmp/file"
+expect 2 "$E --output: '/proc/x' cannot be created: $(mkdir_err /proc/x) $O_OK" \
+	$R -o /proc/x
+expect 2 "$E --output: '$tmp/nope/out' cannot be created: $(mkdir_err "$tmp/nope/out") $O_OK" \
+	$R -o "$tmp/nope/out"
+expect 2 "$E --output: '' is empty $O_OK" \
+	$R -o ''
 
 # --- workload options (-O) -------------------------------------------------
 expect 2 "$E --opt: workload granularity has no option 'nope' (accepted: nops, pattern, host_touch)" \
@@ -275,7 +312,8 @@ expect 2 "gmembench compare: expected BASE and CAND (try --help)" \
 # --- hosts that cannot run it: exit 4 (kselftest skip) ---------------------
 # A private mount namespace gets its own /dev: a tmpfs with only null in it
 # (the missing-KVM host), or /dev/null bound over /dev/kvm (a /dev/kvm that
-# is not KVM). Unprivileged: the real /dev/kvm as user nobody.
+# is not KVM; skipped where there is no /dev/kvm to bind over).
+# Unprivileged: the real /dev/kvm as user nobody.
 in_ns() {	# in_ns SETUP ARGS...: run the binary after SETUP in a new mount ns
 	ns_setup=$1
 	shift
@@ -283,6 +321,7 @@ in_ns() {	# in_ns SETUP ARGS...: run the binary after SETUP in a new mount ns
 }
 if [ "$(id -u)" -ne 0 ] || ! command -v unshare >/dev/null ||
    ! unshare -m sh -c 'mount -t tmpfs none /dev' 2>/dev/null; then
+	skip "no /dev/kvm simulation: needs root and unshare -m with mount (uid $(id -u))"
 	skip "no /dev/kvm simulation: needs root and unshare -m with mount (uid $(id -u))"
 	skip "no /dev/kvm simulation: needs root and unshare -m with mount (uid $(id -u))"
 else
@@ -293,12 +332,34 @@ else
 	verdict 4 "$E SKIP: /dev/kvm: no such device (KVM not available on this host)" \
 		$? "$(cat "$tmp/stderr")" "$R without /dev/kvm"
 
+	# probe's report (stdout) and its SKIP line (stderr) into one file, as
+	# run_bench.sh's probe.txt: the report comes whole, the SKIP line last
 	n=$((n + 1))
-	out=$tmp/out-$n
-	in_ns 'mount --bind /dev/null /dev/kvm' \
-		$R -o "$out" -m 2M >"$tmp/stdout" 2>"$tmp/stderr"
-	verdict 4 "$E SKIP: /dev/kvm: KVM_GET_API_VERSION: Inappropriate ioctl for device (not a KVM device)" \
-		$? "$(cat "$tmp/stderr")" "$R with /dev/null as /dev/kvm"
+	in_ns 'mount -t tmpfs none /dev && mknod -m 666 /dev/null c 1 3' \
+		probe >"$tmp/probe" 2>&1
+	rc=$?
+	skip_line="$E SKIP: /dev/kvm: no such device (KVM not available on this host)"
+	if [ "$rc" -eq 4 ] && [ "$(tail -n 1 "$tmp/probe")" = "$skip_line" ] &&
+	   [ "$(grep -c "$E" "$tmp/probe")" -eq 1 ] && grep -q '^Host$' "$tmp/probe"; then
+		echo "ok $n - probe without /dev/kvm, stdout and stderr to one file: SKIP line last and whole -> 4"
+	else
+		failed=$((failed + 1))
+		echo "not ok $n - probe without /dev/kvm, stdout and stderr to one file: SKIP line last and whole -> 4"
+		echo "  # exit $rc; lines with '$E':"
+		grep -n "$E" "$tmp/probe" | sed 's/^/  # /'
+	fi
+
+	if [ ! -e /dev/kvm ]; then
+		n=$((n + 1))
+		echo "ok $n - $R with /dev/null as /dev/kvm -> 4 # SKIP no /dev/kvm on this host to bind /dev/null over"
+	else
+		n=$((n + 1))
+		out=$tmp/out-$n
+		in_ns 'mount --bind /dev/null /dev/kvm' \
+			$R -o "$out" -m 2M >"$tmp/stdout" 2>"$tmp/stderr"
+		verdict 4 "$E SKIP: /dev/kvm: KVM_GET_API_VERSION: Inappropriate ioctl for device (not a KVM device)" \
+			$? "$(cat "$tmp/stderr")" "$R with /dev/null as /dev/kvm"
+	fi
 fi
 if [ "$(id -u)" -ne 0 ] || ! command -v setpriv >/dev/null || [ ! -e /dev/kvm ]; then
 	skip "no unprivileged /dev/kvm case: needs root (to drop to nobody), setpriv and /dev/kvm"

@@ -36,7 +36,12 @@ skip_all() {
 	exit 0
 }
 
-[ -x "$bin" ] || skip_all "$bin not built (make)"
+# a missing binary is a failure, not a skip: the build is broken
+if [ ! -x "$bin" ]; then
+	echo "1..1"
+	not_ok "$bin not built (make)"
+	exit 1
+fi
 command -v python3 >/dev/null || skip_all "python3 not installed (it parses the result files)"
 [ -r /dev/kvm ] && [ -w /dev/kvm ] || skip_all "/dev/kvm missing or not read/write for uid $(id -u)"
 

@@ -7,7 +7,9 @@
 # lines, test numbers in sequence, a reason on every SKIP, a Totals line
 # that adds up, an exit code that agrees with the lines, and no "not ok"
 # on this host. The verifier's own TAP is shown as "# " comments so that
-# it is not counted as this script's results.
+# it is not counted as this script's results. When every conformance check
+# skipped (no usable /dev/kvm) the verdict on this host is a skip: only
+# the format of the verifier's output was checked.
 # Exit 0 if every test passed or skipped, 1 otherwise.
 
 GMB=${GMB:-build/gmembench}
@@ -18,16 +20,12 @@ trap 'rm -rf "$tmp"' EXIT INT TERM
 . "$(dirname "$0")/tap.sh"
 
 echo "TAP version 13"
-echo "1..10"
-
-if [ ! -x "$GMB" ]; then
-	i=0
-	while [ $i -lt 10 ]; do
-		skip "$GMB not built (make)"
-		i=$((i + 1))
-	done
-	exit 0
+if [ ! -x "$GMB" ]; then	# a broken build is a failure, not a skip
+	echo "1..1"
+	not_ok "$GMB not built (make)"
+	exit 1
 fi
+echo "1..10"
 
 out=$tmp/verify.tap
 "$GMB" verify >"$out" 2>"$tmp/err"
@@ -59,7 +57,13 @@ check "every test line carries a description" test "$nodesc" -eq 0
 # every SKIP carries a reason: text after "# SKIP"
 noreason=$(grep -E '# SKIP' "$out" | grep -cvE '# SKIP [^ ]+')
 check "every SKIP line carries a reason ($skipped skips)" test "$noreason" -eq 0
-check "no 'not ok' line on this host ($failures failures)" test "$failures" -eq 0
+# the verdict on this host's kernel: when every check skipped there is none
+if [ "$tests" -gt 0 ] && [ "$skipped" -eq "$tests" ]; then
+	why=$(sed -n 's/^ok [0-9]* .*# SKIP //p' "$out" | head -n 1)
+	skip "no conformance check ran on this host: all $skipped skipped (first reason: $why)"
+else
+	check "no 'not ok' line on this host ($failures failures)" test "$failures" -eq 0
+fi
 totals=$(grep -E '^# Totals: pass:[0-9]+ fail:[0-9]+ skip:[0-9]+$' "$out" | tail -n 1)
 check "Totals line agrees with the lines (pass:$passed fail:$failures skip:$skipped)" \
 	test "$totals" = "# Totals: pass:$passed fail:$failures skip:$skipped"
