@@ -11,4 +11,4 @@ if [ ! -c /dev/kvm ]; then
 	exit 1
 fi
 echo "check-in-vm: $(uname -r), kvm: ${GMB_LAB_KVM:-?}, accel: ${GMB_LAB_ACCEL:-?}"
-O=$O TEST_TIMEOUT=${TEST_TIMEOUT:-900} ./tests/run_tests.sh
+O=$O TEST_NEEDS=kvm TEST_TIMEOUT=${TEST_TIMEOUT:-900} ./tests/run_tests.sh

@@ -111,7 +111,7 @@ case "$LAB_SHARES$log_dir" in *[[:space:]][!/]*|*"'"*) lab_usage "--share/--log-
 lab_check_vm_size "$mem" "$LAB_SMP"
 lab_accel "$accel"
 [ "$(id -u)" -eq 0 ] || lab_skip "the lab needs root (it shares the host root with the VM over 9p)"
-lab_need qemu-system-x86_64 qemu-system-x86
+lab_need "$LAB_QEMU" qemu-system-x86
 lab_cache_ok
 # a relative log dir is the caller's, like every path on the command line
 case "$log_dir" in ''|/*) ;; *) log_dir=$PWD/$log_dir ;; esac

@@ -10,6 +10,10 @@
 # exit 4 with a "SKIP reason" line) counts as one skip and its reason is
 # printed; a whole skip without a reason is a failure.
 #
+# TEST_NEEDS=kvm runs only the tests that need /dev/kvm (make check-vm runs
+# them in the lab): a test says so with the line "gmb-test: needs-kvm" or by
+# including kvm_test_util.h / wl_test_util.h.
+#
 # TEST_FILTER=substring runs only matching tests; TEST_TIMEOUT (s) bounds
 # each one (default 300). TESTS_DIR holds the scripts (default tests).
 
@@ -45,11 +49,21 @@ whole_skip() {
 	echo "$why"
 }
 
+# needs_kvm SOURCE: the test declares it needs /dev/kvm
+needs_kvm() {
+	grep -qE 'gmb-test: needs-kvm|#include "(kvm|wl)_test_util\.h"' "$1" 2>/dev/null
+}
+
 run_one() {
 	name=$1
 	kind=$2
 	shift 2
 	case "$name" in *"${TEST_FILTER:-}"*) ;; *) return ;; esac
+	if [ "${TEST_NEEDS:-}" = kvm ]; then
+		src=$TESTS_DIR/$name
+		[ "$kind" = cmocka ] && src=$TESTS_DIR/$name.c
+		needs_kvm "$src" || return
+	fi
 	echo "=== $name"
 	start=$(date +%s)
 	timeout --kill-after=10 "$timeout_s" "$@" >"$log" 2>&1

@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# gmb-test: needs-kvm
 #
 # `gmembench compare` on real results: a run compared with itself passes
 # (exit 0), the same run with every latency made 30% slower (and its

@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# gmb-test: needs-kvm
 #
 # "A run never lies and never loses data": a benchmark stopped by SIGINT or
 # SIGTERM must exit 130 promptly and leave result files that parse and say

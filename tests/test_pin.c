@@ -4,6 +4,7 @@
  * mechanism checked to really hold a reference on guest_memfd pages: after
  * pin + hole punch the mapping reads zero from a new page while the pin
  * still yields the old data; unpin releases (its fds are closed).
+ * gmb-test: needs-kvm
  */
 #include <setjmp.h>
 #include <stdarg.h>

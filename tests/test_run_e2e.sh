@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# gmb-test: needs-kvm
 #
 # End to end through the CLI on the real /dev/kvm: `gmembench probe` and a
 # small `gmembench run granularity` over every backend. Checks what a user

@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# gmb-test: needs-kvm
 #
 # `gmembench verify` end to end, TAP output of its own. Runs the verifier
 # on this host and checks that what it prints is valid TAP 13 in the

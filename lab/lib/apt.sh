@@ -39,7 +39,6 @@ lab_apt_setup() {
 		-o Dir::Etc::Preferences=/nonexistent -o Dir::Etc::PreferencesParts=/nonexistent
 		-o APT::Sandbox::User=root -o Acquire::Retries=2)
 	if [ -z "$(find "$a/lists" -maxdepth 1 -name '*Packages*' -mmin -60 2>/dev/null | head -n 1)" ]; then
-		lab_msg "listing kernels on $mirror ($LAB_SUITES)"
 		if ! apt-get "${LAB_APT_OPTS[@]}" update -qq >"$a/update.log" 2>&1 ||
 		   [ -z "$(ls "$a"/lists/*_Packages* 2>/dev/null)" ]; then
 			why="mirror $mirror unreachable: $(grep -m1 -E '^(E|Err|W):' "$a/update.log" || tail -n 1 "$a/update.log")"

@@ -12,6 +12,7 @@ LAB_EXIT_VM_DIED=125
 LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 GMB_TOP=$(cd "$LAB_DIR/.." && pwd)
 LAB_CACHE=${GMB_LAB_CACHE:-/var/cache/gmembench/lab}
+LAB_QEMU=${GMB_LAB_QEMU:-qemu-system-x86_64}
 
 lab_msg() { echo "lab: $*" >&2; }
 lab_usage() { echo "lab: $*" >&2; exit $LAB_EXIT_USAGE; }

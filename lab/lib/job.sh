@@ -17,7 +17,7 @@ _lab_provenance() {
 		"GMB_LAB=1"
 		"GMB_LAB_ACCEL=$LAB_ACCEL"
 		"GMB_LAB_ACCEL_WHY=$LAB_ACCEL_WHY"
-		"GMB_LAB_QEMU=$(qemu-system-x86_64 --version | head -n 1 | sed 's/^QEMU emulator version //')"
+		"GMB_LAB_QEMU=$("$LAB_QEMU" --version | head -n 1 | sed 's/^QEMU emulator version //')"
 		"GMB_LAB_KERNEL=$LAB_KREL ($(sed -n 's/^source=//p' "$LAB_KDIR/meta") $(sed -n 's/^pkgver=//p' "$LAB_KDIR/meta"))"
 		"GMB_LAB_KVM=$kvm_set: $build${LAB_MODPARAMS:+; params:$LAB_MODPARAMS}"
 		"GMB_LAB_VM=${LAB_SMP} vCPUs, ${LAB_MEM_MIB} MiB"
@@ -109,7 +109,7 @@ lab_info() {
 	echo "kvm set:     $kvm_set"
 	echo "accelerator: $LAB_ACCEL ($LAB_ACCEL_WHY)"
 	echo "vm:          ${LAB_SMP} vCPUs, ${LAB_MEM_MIB} MiB"
-	echo "qemu:        $(qemu-system-x86_64 --version | head -n 1)"
+	echo "qemu:        $("$LAB_QEMU" --version | head -n 1)"
 	echo "initramfs:   $LAB_INITRD"
 	echo "selftest:    $(cat "$LAB_KDIR/selftest-$kvm_set.status" 2>/dev/null || echo "not run")"
 }

@@ -88,8 +88,8 @@ lab_vm_run() {
 		virtfs+=(-virtfs "local,path=$s,mount_tag=share$i,security_model=none,multidevs=remap")
 		i=$((i + 1))
 	done
-	echo "qemu-system-x86_64 -accel $accel -cpu $cpu -smp $LAB_SMP -m ${LAB_MEM_MIB}M -kernel $kdir/vmlinuz -append '$append'" >"$job/qemu.cmd"
-	qemu-system-x86_64 -nodefaults -no-user-config -display none -no-reboot \
+	echo "$LAB_QEMU -accel $accel -cpu $cpu -smp $LAB_SMP -m ${LAB_MEM_MIB}M -kernel $kdir/vmlinuz -append '$append'" >"$job/qemu.cmd"
+	"$LAB_QEMU" -nodefaults -no-user-config -display none -no-reboot \
 		-machine pc -accel "$accel" -cpu "$cpu" -smp "$LAB_SMP" -m "${LAB_MEM_MIB}M" \
 		-kernel "$kdir/vmlinuz" -initrd "$initrd" -append "$append" \
 		-serial "file:$job/console.log" -monitor "pipe:$job/mon" \
@@ -132,6 +132,8 @@ lab_vm_run() {
 			LAB_VERDICT=ok
 		elif ! grep -q 'gmb-lab: init' "$job/console.log" 2>/dev/null && [ ! -s "$job/console.log" ]; then
 			LAB_VERDICT=nostart
+		elif grep -q 'gmb-lab: init failed' "$job/console.log"; then
+			LAB_VERDICT=initfail
 		else
 			LAB_VERDICT=died
 		fi
@@ -150,6 +152,9 @@ _lab_explain() {
 		return 0 ;;
 	nostart)
 		lab_msg "VM could not start: $(grep -v '^$' "$job/qemu.log" | tail -n 1) (QEMU exit $qrc)"
+		LAB_RC=$LAB_EXIT_SKIP ;;
+	initfail)
+		lab_msg "the lab's init failed in the VM: $(grep -m1 'gmb-lab: init failed' "$job/console.log" | sed 's/.*init failed: //' | tr -d '\r') (console: $job/console.log)"
 		LAB_RC=$LAB_EXIT_SKIP ;;
 	noboot)
 		lab_msg "VM did not boot within ${LAB_BOOT_TIMEOUT:-120} s: the kernel never ran lab/init (console: $job/console.log; last line: $(tail -n 1 "$job/console.log" | tr -d '\r' | cut -c1-160))"
