@@ -51,7 +51,7 @@ whole_skip() {
 
 # needs_kvm SOURCE: the test declares it needs /dev/kvm
 needs_kvm() {
-	grep -qE 'gmb-test: needs-kvm|#include "(kvm|wl)_test_util\.h"' "$1" 2>/dev/null
+	grep -qE 'gmb-test: needs-kvm|#include "(tests/)?(kvm|wl)_test_util\.h"' "$1" 2>/dev/null
 }
 
 run_one() {
