@@ -1,6 +1,5 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# gmb-test: needs-kvm
 #
 # Bad input never runs and never writes: every case below feeds the CLI one
 # bad value and asserts, as one TAP test point,

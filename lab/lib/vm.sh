@@ -70,7 +70,7 @@ _mon() { echo "$2" >"$1/mon.in" 2>/dev/null; }
 # and LAB_VERDICT (ok|died|hung|noboot|nostart) and prints the verdict
 lab_vm_run() {
 	local job=$1 kdir=$2 initrd=$3 tmo=$4 accel cpu qpid tailpid t=0 boot_tmo i
-	local append="console=ttyS0,115200 panic=-1 oops=panic loglevel=6 sysrq_always_enabled=1 nokaslr"
+	local append="console=ttyS0,115200 panic=-1 oops=panic loglevel=6 sysrq_always_enabled=1"
 	append="$append hung_task_panic=0 softlockup_panic=0 ${LAB_APPEND:-}"
 	if [ "$LAB_ACCEL" = kvm ]; then
 		accel=kvm cpu=host
