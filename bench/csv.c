@@ -571,8 +571,17 @@ int csv_read_file(const char *path, struct csv_table *t,
 		len += (size_t)n;
 	}
 	ret = csv_parse(buf, len, t, msg, sizeof(msg));
-	if (ret)
-		csv_set_err(err, errlen, "%s: %s", path, msg);
+	if (ret) {
+		unsigned long line;
+		int off = 0;
+
+		/* "line N: why" becomes "PATH:N: why", as compilers write it */
+		if (sscanf(msg, "line %lu: %n", &line, &off) == 1 && off)
+			csv_set_err(err, errlen, "%s:%lu: %s", path, line,
+				    msg + off);
+		else
+			csv_set_err(err, errlen, "%s: %s", path, msg);
+	}
 out:
 	free(buf);
 	close(fd);

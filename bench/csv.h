@@ -58,6 +58,7 @@ struct csv_table {
  */
 int csv_parse(const char *text, size_t len, struct csv_table *t,
 	      char *err, size_t errlen);
+/* csv_parse() of a whole file; its messages read "PATH:LINE: reason" */
 int csv_read_file(const char *path, struct csv_table *t,
 		  char *err, size_t errlen);
 void csv_table_free(struct csv_table *t);

@@ -399,13 +399,13 @@ static void test_read_file(void **state)
 	assert_string_equal(t.rows[0][1], "2");
 	csv_table_free(&t);
 
-	/* parse errors are prefixed with the path */
+	/* parse errors name the file and line as PATH:LINE */
 	fd = open(path, O_WRONLY | O_TRUNC);
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, "a\n\"b\n", 5), 5);
 	close(fd);
 	assert_int_equal(csv_read_file(path, &t, err, sizeof(err)), -EINVAL);
-	snprintf(want, sizeof(want), "%s: line 2: unterminated quoted field",
+	snprintf(want, sizeof(want), "%s:2: unterminated quoted field",
 		 path);
 	assert_string_equal(err, want);
 
