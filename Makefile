@@ -76,7 +76,7 @@ check-asan:
 	$(MAKE) O=build-asan SAN=1 OPT="-O1 -g" check
 
 # The pure parts (no KVM) under valgrind: no errors, no leaks.
-VALGRIND_TESTS := test_hist test_stats test_parse test_csv test_compare test_sink_json test_conv_retry
+VALGRIND_TESTS := test_hist test_stats test_parse test_csv test_compare test_compare_gate test_sink_json test_conv_retry
 check-valgrind: tests
 	@set -e; for t in $(VALGRIND_TESTS); do \
 		echo "=== valgrind $$t"; \
