@@ -57,15 +57,19 @@ if [ ! -c /dev/kvm ]; then
 	exit 0
 fi
 echo "1..14"
-run="run granularity -b discard -d host -m 2M -g 64K,2M -w 1 -f csv,json -q"
-$GMB $run -r 9 -o "$tmp/base" >/dev/null 2>&1
+# gmb_run REPS WARMUP DIR: one run of the cells every case uses
+gmb_run() {
+	"$GMB" run granularity -b discard -d host -m 2M -g 64K,2M -f csv,json -q \
+		-r "$1" -w "$2" -o "$3" >/dev/null 2>&1
+}
+gmb_run 9 1 "$tmp/base"
 check "base run (9 repetitions) succeeded" "[ -s '$tmp/base/results.csv' ] && [ -s '$tmp/base/results.json' ]"
 
 "$GMB" compare "$tmp/base" "$tmp/base" >"$tmp/self.txt" 2>"$tmp/self.err"
 check "a run compared with itself: exit 0" "[ $? -eq 0 ]"
 check "no regression marked against itself, from the bins" "grep -q '^0 regressions, 0 failed cells' '$tmp/self.txt' && ! grep -q ' regression$' '$tmp/self.txt' && grep -q ' bins ' '$tmp/self.txt'"
 
-$GMB $run -r 9 -o "$tmp/again" >/dev/null 2>&1
+gmb_run 9 1 "$tmp/again"
 "$GMB" compare "$tmp/base" "$tmp/again" >"$tmp/again.txt" 2>&1
 check "a second run of the same build: exit 0" "[ $? -eq 0 ]"
 
@@ -76,7 +80,7 @@ check "30% slower candidate: exit 1 (rc $rc)" "[ $rc -eq 1 ]"
 check "report marks regressions, ci excluding 1" "grep -q 'regression' '$tmp/slow.txt' && grep -q '\*' '$tmp/slow.txt'"
 check "comparison CSV written with verdicts" "grep -q ',regression' '$tmp/cmp.csv'"
 
-$GMB $run -r 3 -o "$tmp/three" >/dev/null 2>&1
+gmb_run 3 1 "$tmp/three"
 slow "$tmp/three" "$tmp/three10x" 10
 "$GMB" compare "$tmp/three" "$tmp/three10x" >/dev/null 2>&1
 check "10x slower at 3 repetitions: exit 1" "[ $? -eq 1 ]"
@@ -86,7 +90,7 @@ slow "$tmp/base" "$tmp/failed" 1 error
 check "every cell failed in the candidate: exit 1" "[ $? -eq 1 ]"
 check "failed cells listed by name" "grep -q '^!failed in cand: granularity/discard/host/' '$tmp/failed.txt'"
 
-$GMB $run -r 2 -w 0 -o "$tmp/few" >/dev/null 2>&1
+gmb_run 2 0 "$tmp/few"
 "$GMB" compare "$tmp/few" "$tmp/few" >/dev/null 2>"$tmp/few.err"
 check "fewer than 3 repetitions: warning" "grep -q 'fewer than 3 repetitions' '$tmp/few.err'"
 
