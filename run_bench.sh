@@ -13,6 +13,8 @@
 #
 # Results: results/<host>-<UTC date>/<workload>/{results.csv,results.json,
 # plots/}, and results/<host>-<UTC date>/summary.md.
+# Exit: 0 fine, 1 a cell failed or the gate found a regression, 2 usage
+# error or a comparison impossible, 4 KVM unusable here, 130 interrupted.
 set -u
 
 preset=quick
@@ -22,11 +24,12 @@ modes=""
 reload_kvm=0
 install=1
 out=""
+dry_run=0
 
 usage() {
-	sed -n '3,16p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '3,18p' "$0" | sed 's/^# \{0,1\}//'
 	cat <<'EOT'
-options:
+options (also as --option=value):
   --preset quick|standard|full   matrix size (default quick)
   --workloads LIST               comma list (default: every workload of the preset)
   --compare-with DIR             gate against a previous run_bench.sh result dir
@@ -34,49 +37,17 @@ options:
   --reload-kvm                   allow reloading kvm.ko to switch modes
   --out DIR                      result dir (default results/<host>-<UTC date>)
   --no-install                   do not apt-get install missing packages
+  --dry-run                      check the command line, print the plan, change nothing
+Relative paths are taken from the current directory. The whole command line
+is checked before anything is installed, built, probed or created.
 EOT
 }
 
 die() { echo "run_bench.sh: $*" >&2; exit 2; }
 
-while [ $# -gt 0 ]; do
-	case "$1" in
-	--preset) preset=${2:-}; shift 2 ;;
-	--workloads) workloads=${2:-}; shift 2 ;;
-	--compare-with) compare_with=${2:-}; shift 2 ;;
-	--modes) modes=${2:-}; shift 2 ;;
-	--reload-kvm) reload_kvm=1; shift ;;
-	--out) out=${2:-}; shift 2 ;;
-	--no-install) install=0; shift ;;
-	-h|--help) usage; exit 0 ;;
-	*) die "unknown option '$1' (see --help)" ;;
-	esac
-done
-case "$preset" in quick|standard|full) ;; *) die "--preset: unknown preset '$preset' (accepted: quick, standard, full)" ;; esac
-[ -z "$compare_with" ] || [ -d "$compare_with" ] || die "--compare-with: '$compare_with' is not a directory"
-cd "$(dirname "$0")" || exit 1
+here=$(cd "$(dirname "$0")" && pwd) || exit 2
 
-# ---- dependencies (Debian 12) ----
-need_pkgs="build-essential pkg-config libhwloc-dev libjson-c-dev liburing-dev libcmocka-dev gnuplot-nox python3"
-if [ "$install" = 1 ]; then
-	missing=""
-	for p in $need_pkgs; do
-		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
-	done
-	if [ -n "$missing" ]; then
-		if [ "$(id -u)" -ne 0 ]; then
-			die "missing Debian packages:$missing (run as root or install them)"
-		fi
-		echo "installing:$missing"
-		DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null ||
-			die "apt-get install failed"
-	fi
-fi
-make -j"$(nproc)" >/dev/null || die "build failed (run 'make' to see why)"
-GMB=./build/gmembench
-
-# ---- the preset matrix: one line per run: NAME[@TAG] ARGS... ----
+# the preset matrix: one line per run: NAME[@TAG] ARGS...
 # NAME@TAG runs workload NAME into <out>/NAME@TAG; its plots are drawn with
 # NAME's (e.g. contention at -v 1 and at the default: the vCPU scaling).
 matrix() {
@@ -114,9 +85,138 @@ matrix() {
 	esac
 }
 
+# the workloads the preset runs, one per line (tags dropped, no repeats)
+matrix_workloads() {
+	matrix | while read -r tag _; do echo "${tag%@*}"; done | awk '!seen[$0]++'
+}
+
+# the selected workloads: --workloads, else the whole matrix
+selected_workloads() {
+	if [ -n "$workloads" ]; then
+		echo "$workloads" | tr ',' '\n'
+	else
+		matrix_workloads
+	fi
+}
+
+# ---- the command line, checked whole before anything happens ----
+while [ $# -gt 0 ]; do
+	opt=$1
+	val=""
+	has_val=0
+	case "$opt" in
+	--*=*) val=${opt#*=}; opt=${opt%%=*}; has_val=1 ;;
+	esac
+	case "$opt" in
+	--preset|--workloads|--compare-with|--modes|--out)
+		if [ $has_val = 0 ]; then
+			[ $# -ge 2 ] || die "option '$opt' needs a value (see --help)"
+			case "$2" in
+			--*) die "option '$opt' needs a value, got the option '$2' (see --help)" ;;
+			esac
+			val=$2
+			shift
+		fi
+		shift
+		[ -n "$val" ] || die "option '$opt' needs a non-empty value"
+		case "$opt" in
+		--preset) preset=$val ;;
+		--workloads) workloads=$val ;;
+		--compare-with) compare_with=$val ;;
+		--modes) modes=$val ;;
+		--out) out=$val ;;
+		esac
+		;;
+	--reload-kvm|--no-install|--dry-run|-h|--help)
+		[ $has_val = 0 ] || die "option '$opt' takes no value"
+		shift
+		case "$opt" in
+		--reload-kvm) reload_kvm=1 ;;
+		--no-install) install=0 ;;
+		--dry-run) dry_run=1 ;;
+		*) usage; exit 0 ;;
+		esac
+		;;
+	*) die "unknown option '$1' (see --help)" ;;
+	esac
+done
+
+case "$preset" in quick|standard|full) ;; *) die "--preset: unknown preset '$preset' (accepted: quick, standard, full)" ;; esac
+
+# checked against the preset's matrix here (no build needed: it is what
+# this script can run), against the built binary's registry after the build
+if [ -n "$workloads" ]; then
+	accepted=$(matrix_workloads | paste -sd, - | sed 's/,/, /g')
+	case ",$workloads," in *,,*) die "--workloads: empty name in '$workloads'" ;; esac
+	for w in $(selected_workloads); do
+		matrix_workloads | grep -qxF -- "$w" ||
+			die "--workloads: unknown workload '$w' (accepted: $accepted)"
+	done
+fi
+
+if [ -n "$modes" ]; then
+	case ",$modes," in *,,*) die "--modes: empty mode in '$modes'" ;; esac
+	for m in $(echo "$modes" | tr ',' ' '); do
+		case "$m" in inplace|dual) ;; *) die "--modes: unknown mode '$m' (accepted: inplace, dual)" ;; esac
+	done
+	[ "$reload_kvm" = 1 ] || die "--modes needs --reload-kvm: switching modes reloads kvm.ko (every VM must be gone)"
+fi
+
+# relative paths are the caller's, whatever directory the script runs in
+case "$compare_with" in ""|/*) ;; *) compare_with=$PWD/$compare_with ;; esac
+case "$out" in ""|/*) ;; *) out=$PWD/$out ;; esac
+if [ -n "$compare_with" ]; then
+	[ -d "$compare_with" ] || die "--compare-with: '$compare_with' is not a directory"
+	ls "$compare_with"/*/results.csv >/dev/null 2>&1 ||
+		die "--compare-with: '$compare_with' holds no <workload>/results.csv (expected a run_bench.sh result dir)"
+fi
 host=$(hostname -s 2>/dev/null || uname -n)
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
-[ -n "$out" ] || out="results/$host-$stamp"
+[ -n "$out" ] || out="$here/results/$host-$stamp"
+[ ! -e "$out" ] || [ -d "$out" ] || die "--out: '$out' exists and is not a directory"
+if [ -n "$compare_with" ] && [ -d "$out" ] && [ "$out" -ef "$compare_with" ]; then
+	die "--out and --compare-with are the same directory: the run would overwrite its baseline"
+fi
+
+if [ "$dry_run" = 1 ]; then
+	echo "preset: $preset"
+	echo "workloads: $(selected_workloads | paste -sd, -)"
+	echo "out: $out"
+	echo "compare-with: ${compare_with:--}"
+	echo "modes: ${modes:-current}"
+	echo "install: $([ "$install" = 1 ] && echo yes || echo no)"
+	exit 0
+fi
+cd "$here" || exit 2
+
+# ---- dependencies (Debian 12) ----
+need_pkgs="build-essential pkg-config libhwloc-dev libjson-c-dev liburing-dev libcmocka-dev gnuplot-nox python3"
+if [ "$install" = 1 ]; then
+	missing=""
+	for p in $need_pkgs; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
+	done
+	if [ -n "$missing" ]; then
+		if [ "$(id -u)" -ne 0 ]; then
+			die "missing Debian packages:$missing (run as root or install them)"
+		fi
+		echo "installing:$missing"
+		DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null ||
+			die "apt-get install failed"
+	fi
+fi
+make -j"$(nproc)" >/dev/null || die "build failed (run 'make' to see why)"
+GMB=./build/gmembench
+
+# the selected workloads must also be the built binary's (no drift between
+# this script's matrix and workloads/registry.c); still before any probe
+known=$("$GMB" list workloads | awk '/^  [^ ]/ { print $1 }')
+for w in $(selected_workloads); do
+	echo "$known" | grep -qxF -- "$w" ||
+		die "workload '$w' of the $preset preset is not in '$GMB list workloads' ($(echo "$known" | paste -sd, - | sed 's/,/, /g'))"
+done
+
 mkdir -p "$out" || die "--out: cannot create '$out'"
 
 "$GMB" probe >"$out/probe.txt" 2>&1
@@ -174,10 +274,7 @@ restore_mode() {
 
 mode_list="current"
 if [ -n "$modes" ]; then
-	for m in ${modes//,/ }; do
-		case "$m" in inplace|dual) ;; *) die "--modes: unknown mode '$m' (accepted: inplace, dual)" ;; esac
-	done
-	[ "$reload_kvm" = 1 ] || die "--modes needs --reload-kvm: switching modes reloads kvm.ko (every VM must be gone)"
+	# the values and --reload-kvm were checked with the command line
 	if [ -z "$mode_param" ]; then
 		echo "run_bench.sh: SKIP --modes: kvm has neither gmem_in_place_conversion nor vm_memory_attributes (kernel predates the in-place conversion series); running the current mode only" >&2
 	elif [ -d /sys/module/kvm/sections ] || modinfo kvm >/dev/null 2>&1; then
@@ -254,16 +351,12 @@ if [ -n "$compare_with" ] && [ $status -ne 130 ]; then
 	echo
 	echo "== compare against $compare_with"
 	echo "## Comparison against $compare_with" >>"$summary"
-	for dir in "$out"/*/; do
-		wl=$(basename "$dir")
-		[ -s "$dir/results.csv" ] && [ -s "$compare_with/$wl/results.csv" ] || continue
-		"$GMB" compare "$compare_with/$wl" "$dir" --csv "$dir/compare.csv" --format markdown >"$dir/compare.md"
-		rc=$?
-		cat "$dir/compare.md"
-		cat "$dir/compare.md" >>"$summary"
-		[ $rc -eq 1 ] && { echo "REGRESSION in $wl"; status=1; }
-		[ $rc -eq 2 ] && echo "($wl: results not comparable)"
-	done
+	./scripts/compare_gate.sh "$GMB" "$compare_with" "$out" "$summary"
+	case $? in
+	0) ;;
+	1) status=1 ;;
+	*) status=2 ;;	# not comparable: compare said why, the gate stopped
+	esac
 fi
 
 echo

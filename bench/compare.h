@@ -1,20 +1,30 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * `gmembench compare BASE CAND`: A/B comparison of two results.csv files.
+ * `gmembench compare BASE CAND`: A/B regression gate between two result
+ * sets (results.csv, with the results.json beside it when there is one).
  *
  * Cells (workload, backend, driver, channel, variant, granularity_bytes,
  * region_bytes, vcpus, metric) present in both runs are compared statistic
- * by statistic over their per-repetition values: median of each side,
- * delta % and ratio, two-sided Mann-Whitney U p-value. A change counts only
- * when it is both larger than an effect-size floor and significant
- * (Firecracker's A/B rule), so neither noise nor a tiny-but-significant
- * shift fails a run. Markers follow mmtests' compare-kernels: '*' after a
- * significant delta, '!' before a regressed row.
+ * by statistic: p50 and p99 latency from the per-conversion values of the
+ * merged histograms (results.json bins), conversions/s from the
+ * per-repetition values. Each row gets the ratio cand/base and a
+ * hierarchical bootstrap confidence interval of it (repetitions, then
+ * conversions; see bench/boot.h). A row regresses only when both the
+ * ratio and the whole interval lie beyond the effect-size threshold, so
+ * neither sampling noise nor a small run-to-run drift the repetitions of
+ * one run cannot show fails the gate. Without bins (no results.json) the
+ * latency rows fall back to the per-repetition p50/p99 of results.csv, and
+ * the report says so. Mann-Whitney U on the per-repetition values is
+ * printed for information only. Cells that failed in cand but were ok in
+ * base are regressions; cells missing from cand fail under --strict.
+ * Markers follow mmtests' compare-kernels: '*' after a delta whose
+ * interval excludes 1, '!' before a regressed row.
  */
 #ifndef GMB_COMPARE_H
 #define GMB_COMPARE_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 /* the compared statistics, in report order */
@@ -37,16 +47,28 @@ enum compare_format {
 
 #define COMPARE_DEFAULT_ALPHA		0.05
 #define COMPARE_DEFAULT_FLOOR_PCT	5.0
-/* fewer repetitions than this on either side triggers a warning */
-#define COMPARE_MIN_RELIABLE_REPS	9
+#define COMPARE_DEFAULT_SEED		1
+#define COMPARE_DEFAULT_RESAMPLES	2000
+#define COMPARE_MIN_RESAMPLES		100
+#define COMPARE_MAX_RESAMPLES		1000000
+/*
+ * fewer repetitions than this on either side triggers a warning: with one
+ * or two the bootstrap sees (almost) nothing of the run-to-run variance
+ */
+#define COMPARE_MIN_RELIABLE_REPS	3
+/* latencies above one hour are refused as absurd input */
+#define COMPARE_MAX_LATENCY_NS		3.6e12
 
 struct compare_opts {
-	double alpha;			/* significance level, 0 < alpha < 1 */
-	double floor_pct;		/* effect-size floor, percent */
-	/* per-statistic floor in percent; NaN = use floor_pct */
+	double alpha;			/* 1 - confidence level, 0 < alpha < 1 */
+	double floor_pct;		/* effect-size threshold, percent */
+	/* per-statistic threshold in percent; NaN = use floor_pct */
 	double stat_floor_pct[COMPARE_NR_STATS];
 	int format;			/* enum compare_format */
 	const char *csv_path;		/* comparison CSV, NULL = none */
+	int strict;			/* cells missing from cand fail */
+	uint64_t seed;			/* bootstrap seed */
+	unsigned int resamples;		/* bootstrap resamples */
 };
 
 /* name of a statistic as used in --threshold and the outputs */
@@ -73,7 +95,8 @@ int compare_run(const char *base, const char *cand,
 /*
  * argv-style entry for `gmembench compare`; argv[0] is the subcommand name.
  * Options: --alpha P, --threshold STAT=PCT (repeatable), --format
- * text|markdown, --csv PATH, -h/--help; "--opt=value" is accepted too.
+ * text|markdown, --csv PATH, --seed N, --resamples N, --strict, -h/--help;
+ * "--opt=value" is accepted too.
  * A bad option prints one line on errf and returns COMPARE_INCOMPARABLE.
  */
 int compare_main(int argc, char **argv, FILE *out, FILE *errf);

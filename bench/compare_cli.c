@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Options of `gmembench compare`: their defaults, --threshold STAT=PCT,
- * and compare_main(), the argv front end over compare_run().
+ * --seed, --resamples, --strict, and compare_main(), the argv front end
+ * over compare_run().
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "bench/compare.h"
@@ -25,6 +28,8 @@ void compare_opts_init(struct compare_opts *o)
 	for (i = 0; i < COMPARE_NR_STATS; i++)
 		o->stat_floor_pct[i] = NAN;
 	o->format = COMPARE_FORMAT_TEXT;
+	o->seed = COMPARE_DEFAULT_SEED;
+	o->resamples = COMPARE_DEFAULT_RESAMPLES;
 }
 
 /*
@@ -72,17 +77,26 @@ static void cmp_usage(FILE *out)
 {
 	fprintf(out,
 		"usage: gmembench compare [options] BASE CAND\n"
-		"Compare two runs; BASE and CAND are results.csv files or directories holding one.\n"
-		"A cell regresses when it got worse by more than the floor AND the Mann-Whitney\n"
-		"U test is significant (the floor alone decides when a side has < 2 repetitions).\n"
-		"  --alpha P             significance level, 0 < P < 1 (default %g)\n"
-		"  --threshold STAT=PCT  effect-size floor in percent, 0..1000 (default %g);\n"
+		"Compare two runs; BASE and CAND are results.csv files or directories holding one\n"
+		"(with the results.json beside it for per-conversion histograms).\n"
+		"Per cell and statistic: ratio cand/base of the p50/p99 of the merged histograms\n"
+		"(conversions/s: median of the repetitions) and its hierarchical bootstrap interval\n"
+		"(repetitions, then conversions). A row regresses when the ratio AND the whole\n"
+		"interval lie beyond the threshold; a cell failed in CAND but ok in BASE regresses.\n"
+		"  --alpha P             1 - confidence level of the interval, 0 < P < 1 (default %g)\n"
+		"  --threshold STAT=PCT  minimum effect in percent, 0..1000 (default %g);\n"
 		"                        STAT: default, p50_ns, p99_ns, conversions_per_s; repeatable\n"
+		"  --seed N              bootstrap seed (default %d): same inputs, same verdict\n"
+		"  --resamples N         bootstrap resamples, %d..%d (default %d)\n"
+		"  --strict              cells or metrics of BASE missing in CAND fail the gate\n"
 		"  --format text|markdown  report format (default text)\n"
-		"  --csv PATH            also write the comparison as CSV (atomically)\n"
+		"  --csv PATH            also write the comparison as CSV (atomically; never an input)\n"
 		"  -h, --help            this help\n"
-		"Exit status: 0 no regression, 1 regression, 2 incomparable input or usage error.\n",
-		COMPARE_DEFAULT_ALPHA, COMPARE_DEFAULT_FLOOR_PCT);
+		"Exit status: 0 no regression, 1 regression (or failed cells, or missing cells\n"
+		"with --strict), 2 incomparable or bad input, or usage error.\n",
+		COMPARE_DEFAULT_ALPHA, COMPARE_DEFAULT_FLOOR_PCT,
+		COMPARE_DEFAULT_SEED, COMPARE_MIN_RESAMPLES,
+		COMPARE_MAX_RESAMPLES, COMPARE_DEFAULT_RESAMPLES);
 }
 
 enum cmp_opt {
@@ -90,17 +104,39 @@ enum cmp_opt {
 	CMP_OPT_THRESHOLD,
 	CMP_OPT_FORMAT,
 	CMP_OPT_CSV,
+	CMP_OPT_SEED,
+	CMP_OPT_RESAMPLES,
+	CMP_OPT_STRICT,		/* the flags, taking no value, from here */
 	CMP_NR_OPTS,
 };
 
 static const char *const cmp_opt_names[CMP_NR_OPTS] = {
-	"--alpha", "--threshold", "--format", "--csv",
+	"--alpha", "--threshold", "--format", "--csv", "--seed", "--resamples",
+	"--strict",
 };
+
+/* a decimal integer in [lo, hi], the whole string */
+static int cmp_parse_u64(const char *s, uint64_t lo, uint64_t hi,
+			 uint64_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (*end || errno || v < lo || v > hi)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
 
 static int cmp_apply_opt(struct compare_opts *o, int opt, const char *val,
 			 FILE *errf)
 {
 	char err[256];
+	uint64_t n;
 	double a;
 
 	switch (opt) {
@@ -135,6 +171,26 @@ static int cmp_apply_opt(struct compare_opts *o, int opt, const char *val,
 			return -EINVAL;
 		}
 		o->csv_path = val;
+		return 0;
+	case CMP_OPT_SEED:
+		if (cmp_parse_u64(val, 0, UINT64_MAX, &o->seed)) {
+			compare_err(errf, "invalid --seed '%s': expected an integer 0..%" PRIu64,
+				val, UINT64_MAX);
+			return -EINVAL;
+		}
+		return 0;
+	case CMP_OPT_RESAMPLES:
+		if (cmp_parse_u64(val, COMPARE_MIN_RESAMPLES,
+				  COMPARE_MAX_RESAMPLES, &n)) {
+			compare_err(errf, "invalid --resamples '%s': expected an integer %d..%d",
+				val, COMPARE_MIN_RESAMPLES,
+				COMPARE_MAX_RESAMPLES);
+			return -EINVAL;
+		}
+		o->resamples = (unsigned int)n;
+		return 0;
+	case CMP_OPT_STRICT:
+		o->strict = 1;
 		return 0;
 	}
 	return -EINVAL;
@@ -180,7 +236,13 @@ int compare_main(int argc, char **argv, FILE *out, FILE *errf)
 				(int)name_len, a);
 			return COMPARE_INCOMPARABLE;
 		}
-		if (a[name_len] == '=') {
+		if (opt >= CMP_OPT_STRICT) {
+			if (a[name_len] == '=') {
+				compare_err(errf, "option '%s' takes no value",
+					cmp_opt_names[opt]);
+				return COMPARE_INCOMPARABLE;
+			}
+		} else if (a[name_len] == '=') {
 			val = a + name_len + 1;
 		} else if (i + 1 < argc) {
 			val = argv[++i];

@@ -1,16 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Loading one side of `gmembench compare`: find its results.csv, check the
- * schema and the columns, and group the usable rows (warmup=0, status=ok)
- * into cells, one sample per statistic per row.
+ * schema, the columns and every row (compare_check.c), and group the rows
+ * into cells; then attach the bins of results.json (compare_json.c).
  *
- * Latency statistics are keyed by the full cell key including the metric;
- * conversions_per_s is a per-cell counter repeated on every metric row, so
- * it is keyed without the metric and taken once per (run_id, repetition).
- * Cells live in an array indexed by an open-addressing hash of their key,
- * so matching base against cand is one lookup per cell.
+ * Latency statistics are keyed by the full cell key including the metric,
+ * one repetition per row. conversions_per_s is a per-cell counter repeated
+ * on every metric row, so it is keyed without the metric and taken once
+ * per (run_id, repetition). That metric-less counter cell also records the
+ * status of every row of the cell (ok, failed, skipped), whatever its
+ * repetition, for compare_status.c. Cells live in an array indexed by an
+ * open-addressing hash of their key, so matching base against cand is one
+ * lookup per cell.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,13 +34,11 @@ static const char *const cmp_key_cols[CMP_NR_KEY] = {
 void compare_side_free(struct cmp_side *s)
 {
 	size_t i;
-	int k;
 
+	compare_bins_free(s);
 	for (i = 0; i < s->nr_cells; i++) {
 		free(s->cells[i].key);
-		free(s->cells[i].rep_rows);
-		for (k = 0; k < COMPARE_NR_STATS; k++)
-			free(s->cells[i].s[k].v);
+		free(s->cells[i].reps);
 	}
 	free(s->cells);
 	free(s->hash);
@@ -44,6 +46,11 @@ void compare_side_free(struct cmp_side *s)
 	if (s->have_table)
 		csv_table_free(&s->t);
 	memset(s, 0, sizeof(*s));
+}
+
+unsigned long compare_line(const struct cmp_side *s, size_t r)
+{
+	return s->t.info ? s->t.info[r].line : (unsigned long)r + 2;
 }
 
 /* FNV-1a: keys are short and this needs no tuning */
@@ -92,30 +99,27 @@ static int cmp_rehash(struct cmp_side *s, size_t cap)
 	return 0;
 }
 
-/*
- * Key of a row: a kind letter, then the key fields separated by 0x1f (a
- * control character that never occurs in the schema's values).
- */
-static char *cmp_row_key(const struct cmp_side *s, char **row, int per_metric)
+/* 0x1f is a control character that never occurs in the schema's values */
+char *compare_make_key(const char *const f[CMP_NR_KEY], int per_metric)
 {
 	size_t len = 2, off;
 	char *key;
 	int k;
 
 	for (k = 0; k < CMP_NR_KEY; k++)
-		len += strlen(row[s->col_key[k]]) + 1;
+		len += strlen(f[k]) + 1;
 	key = malloc(len);
 	if (!key)
 		return NULL;
 	key[0] = per_metric ? 'm' : 'c';
 	off = 1;
 	for (k = 0; k < CMP_NR_KEY; k++) {
-		const char *v = row[s->col_key[k]];
+		size_t l = strlen(f[k]);
 
 		if (k == CMP_K_METRIC && !per_metric)
 			continue;
-		memcpy(key + off, v, strlen(v));
-		off += strlen(v);
+		memcpy(key + off, f[k], l);
+		off += l;
 		key[off++] = '\x1f';
 	}
 	key[off] = '\0';
@@ -125,12 +129,18 @@ static char *cmp_row_key(const struct cmp_side *s, char **row, int per_metric)
 static int cmp_get_cell(struct cmp_side *s, char **row, int per_metric,
 			struct cmp_cell **out)
 {
+	const char *f[CMP_NR_KEY];
 	struct cmp_cell *c;
-	char *key = cmp_row_key(s, row, per_metric);
 	size_t slot;
+	char *key;
 	long idx;
 	int k, ret;
 
+	for (k = 0; k < CMP_NR_KEY; k++)
+		f[k] = row[s->col_key[k]];
+	if (!per_metric)
+		f[CMP_K_METRIC] = "";
+	key = compare_make_key(f, per_metric);
 	if (!key)
 		return -ENOMEM;
 	idx = compare_find_cell(s, key);
@@ -153,10 +163,9 @@ static int cmp_get_cell(struct cmp_side *s, char **row, int per_metric,
 	memset(c, 0, sizeof(*c));
 	c->key = key;
 	c->per_metric = per_metric;
+	c->bad_row = c->skip_row = -1;
 	for (k = 0; k < CMP_NR_KEY; k++)
-		c->f[k] = row[s->col_key[k]];
-	if (!per_metric)
-		c->f[CMP_K_METRIC] = "";
+		c->f[k] = f[k];
 	/* the hash holds indexes, so the realloc above did not stale it */
 	for (slot = cmp_hash_str(key) & (s->hash_cap - 1); s->hash[slot];
 	     slot = (slot + 1) & (s->hash_cap - 1))
@@ -169,30 +178,23 @@ fail:
 	return ret;
 }
 
-static int cmp_add_sample(struct cmp_samples *sm, double v)
-{
-	if (compare_grow((void **)&sm->v, &sm->cap, sm->n + 1, sizeof(*sm->v)))
-		return -ENOMEM;
-	sm->v[sm->n++] = v;
-	return 0;
-}
-
-/* has this counter cell already taken a row of the same repetition? */
-static int cmp_rep_seen(const struct cmp_side *s, const struct cmp_cell *c,
-			char **row)
+/* the repetition of c that row r belongs to (same run_id and number), or NULL */
+static struct cmp_rep *cmp_find_rep(const struct cmp_side *s,
+				    struct cmp_cell *c, size_t r, long rep)
 {
 	size_t i;
 
 	for (i = 0; i < c->nr_reps; i++) {
-		char **r = s->t.rows[c->rep_rows[i]];
+		struct cmp_rep *p = &c->reps[i];
 
-		if (strcmp(r[s->col_rep], row[s->col_rep]))
+		if (p->repetition != rep)
 			continue;
 		if (s->col_run_id < 0 ||
-		    !strcmp(r[s->col_run_id], row[s->col_run_id]))
-			return 1;
+		    !strcmp(s->t.rows[p->row][s->col_run_id],
+			    s->t.rows[r][s->col_run_id]))
+			return p;
 	}
-	return 0;
+	return NULL;
 }
 
 static int cmp_resolve_path(struct cmp_side *s, const char *arg, FILE *errf)
@@ -200,8 +202,10 @@ static int cmp_resolve_path(struct cmp_side *s, const char *arg, FILE *errf)
 	struct stat st;
 
 	if (stat(arg, &st)) {
-		compare_err(errf, "%s: %s", arg, strerror(errno));
-		return -errno;
+		int ret = -errno;
+
+		compare_err(errf, "%s: %s", arg, strerror(-ret));
+		return ret;
 	}
 	if (S_ISDIR(st.st_mode)) {
 		if (asprintf(&s->path, "%s/%s", arg, CMP_RESULTS_NAME) < 0) {
@@ -255,8 +259,9 @@ static int cmp_find_columns(struct cmp_side *s, FILE *errf)
 						"%s'%s'", off ? ", " : "",
 						req[k].name);
 	}
-	/* optional: only sharpens the once-per-repetition rule */
+	/* optional: run_id sharpens the once-per-repetition rule */
 	s->col_run_id = csv_col(&s->t, "run_id");
+	s->col_reason = csv_col(&s->t, "reason");
 	if (nr_missing) {
 		compare_err(errf, "%s: missing column%s %s", s->path,
 			    nr_missing > 1 ? "s" : "", missing);
@@ -265,82 +270,113 @@ static int cmp_find_columns(struct cmp_side *s, FILE *errf)
 	return 0;
 }
 
-/* empty = no value (csv_double writes NaN that way): *have = 0 */
-static int cmp_value(const struct cmp_side *s, size_t r, int col,
-		     double *v, int *have, FILE *errf)
+/* empty = no value (csv_double writes NaN that way); checked already */
+static double cmp_value(const struct cmp_side *s, size_t r, int col)
 {
 	const char *txt = s->t.rows[r][col];
+	double v;
 
-	*have = 0;
-	if (!*txt)
-		return 0;
-	if (compare_parse_double(txt, v)) {
-		compare_err(errf, "%s: data row %zu: column '%s': not a number '%s'",
-			    s->path, r + 1, s->t.header[col], txt);
+	if (!*txt || compare_parse_double(txt, &v))
+		return NAN;
+	return v;
+}
+
+static int cmp_add_rep(struct cmp_cell *c, size_t r, long rep,
+		       struct cmp_rep **out)
+{
+	struct cmp_rep *p;
+	int k;
+
+	if (compare_grow((void **)&c->reps, &c->cap_reps, c->nr_reps + 1,
+			 sizeof(*c->reps)))
+		return -ENOMEM;
+	p = &c->reps[c->nr_reps++];
+	memset(p, 0, sizeof(*p));
+	p->row = r;
+	p->repetition = rep;
+	for (k = 0; k < COMPARE_NR_STATS; k++)
+		p->v[k] = NAN;
+	*out = p;
+	return 0;
+}
+
+/* the row's latency statistics into its metric cell, one repetition */
+static int cmp_load_metric(struct cmp_side *s, size_t r, long rep,
+			   FILE *errf)
+{
+	char **row = s->t.rows[r];
+	struct cmp_cell *c;
+	struct cmp_rep *p;
+	int k, ret;
+
+	ret = cmp_get_cell(s, row, 1, &c);
+	if (ret)
+		return ret;
+	p = cmp_find_rep(s, c, r, rep);
+	if (p) {
+		compare_err(errf, "%s:%lu: repetition %ld of metric '%s' already on line %lu",
+			    s->path, compare_line(s, r), rep,
+			    row[s->col_key[CMP_K_METRIC]],
+			    compare_line(s, p->row));
 		return -EINVAL;
 	}
-	*have = 1;
+	ret = cmp_add_rep(c, r, rep, &p);
+	if (ret)
+		return ret;
+	for (k = 0; k < COMPARE_NR_STATS; k++)
+		if (compare_stat_defs[k].per_metric)
+			p->v[k] = cmp_value(s, r, s->col_stat[k]);
 	return 0;
 }
 
 static int cmp_load_row(struct cmp_side *s, size_t r, FILE *errf)
 {
 	char **row = s->t.rows[r];
-	const char *sv = row[s->col_schema];
+	const char *sv = row[s->col_schema], *status = row[s->col_status];
 	struct cmp_cell *c;
+	struct cmp_rep *p;
 	char *end;
-	long ver;
-	double v;
-	int k, have, ret;
+	long ver, rep;
+	int k, ret;
 
 	errno = 0;
 	ver = strtol(sv, &end, 10);
 	if (!*sv || *end || errno || ver != CMP_KNOWN_SCHEMA) {
-		compare_err(errf, "%s: data row %zu: schema_version '%s' not supported (known: %d)",
-			    s->path, r + 1, sv, CMP_KNOWN_SCHEMA);
+		compare_err(errf, "%s:%lu: schema_version '%s' not supported (known: %d)",
+			    s->path, compare_line(s, r), sv, CMP_KNOWN_SCHEMA);
 		return -EINVAL;
 	}
-	/* warm-up passes and failed/partial cells are not samples */
-	if (!strcmp(row[s->col_warmup], "1") ||
-	    !strcmp(row[s->col_rep], "-1") ||
-	    strcmp(row[s->col_status], "ok"))
-		return 0;
-	if (!s->run_id && s->col_run_id >= 0)
-		s->run_id = row[s->col_run_id];
+	/* checked by compare_check_row(): an integer >= -1 */
+	rep = strtol(row[s->col_rep], NULL, 10);
 
-	if (*row[s->col_key[CMP_K_METRIC]]) {
-		ret = cmp_get_cell(s, row, 1, &c);
-		if (ret)
-			return ret;
-		for (k = 0; k < COMPARE_NR_STATS; k++) {
-			if (!compare_stat_defs[k].per_metric)
-				continue;
-			ret = cmp_value(s, r, s->col_stat[k], &v, &have, errf);
-			if (ret)
-				return ret;
-			if (have && cmp_add_sample(&c->s[k], v))
-				return -ENOMEM;
-		}
-	}
-
+	/* every row tells the cell's health */
 	ret = cmp_get_cell(s, row, 0, &c);
 	if (ret)
 		return ret;
-	if (cmp_rep_seen(s, c, row))
+	if (!strcmp(status, "ok"))
+		c->nr_ok_rows++;
+	else if (!strcmp(status, "skipped") && c->skip_row < 0)
+		c->skip_row = (long)r;
+	else if (strcmp(status, "skipped") && c->bad_row < 0)
+		c->bad_row = (long)r;
+
+	/* warm-up passes and failed/partial cells are not samples */
+	if (!strcmp(row[s->col_warmup], "1") || rep < 0 || strcmp(status, "ok"))
 		return 0;
-	if (compare_grow((void **)&c->rep_rows, &c->cap_reps, c->nr_reps + 1,
-			 sizeof(*c->rep_rows)))
-		return -ENOMEM;
-	c->rep_rows[c->nr_reps++] = r;
-	for (k = 0; k < COMPARE_NR_STATS; k++) {
-		if (compare_stat_defs[k].per_metric)
-			continue;
-		ret = cmp_value(s, r, s->col_stat[k], &v, &have, errf);
+	s->nr_usable++;
+	if (!s->run_id && s->col_run_id >= 0)
+		s->run_id = row[s->col_run_id];
+
+	if (!cmp_find_rep(s, c, r, rep)) {
+		ret = cmp_add_rep(c, r, rep, &p);
 		if (ret)
 			return ret;
-		if (have && cmp_add_sample(&c->s[k], v))
-			return -ENOMEM;
+		for (k = 0; k < COMPARE_NR_STATS; k++)
+			if (!compare_stat_defs[k].per_metric)
+				p->v[k] = cmp_value(s, r, s->col_stat[k]);
 	}
+	if (*row[s->col_key[CMP_K_METRIC]])
+		return cmp_load_metric(s, r, rep, errf);
 	return 0;
 }
 
@@ -352,6 +388,7 @@ int compare_load(struct cmp_side *s, const char *label, const char *arg,
 	int ret;
 
 	s->label = label;
+	s->arg = arg;
 	ret = cmp_resolve_path(s, arg, errf);
 	if (ret)
 		return ret;
@@ -369,17 +406,17 @@ int compare_load(struct cmp_side *s, const char *label, const char *arg,
 	if (ret)
 		return ret;
 	for (r = 0; r < s->t.nr_rows; r++) {
-		ret = cmp_load_row(s, r, errf);
+		ret = compare_check_row(s, r, errf);
+		if (!ret)
+			ret = cmp_load_row(s, r, errf);
 		if (ret == -ENOMEM)
 			compare_err(errf, "%s: out of memory", s->path);
 		if (ret)
 			return ret;
 	}
 	if (!s->nr_cells) {
-		compare_err(errf, "%s: no usable rows (warmup=0, status=ok)",
-			    s->path);
+		compare_err(errf, "%s: no data rows", s->path);
 		return -EINVAL;
 	}
-	return 0;
+	return compare_load_bins(s, errf);
 }
-

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Output of `gmembench compare`: the report as an aligned text table or a
- * markdown table, with mmtests' markers ('*' after a significant delta, '!'
- * before a regressed row), the cells found on one side only, geometric
- * means of the ratios and a summary line; and the comparison as CSV, one
- * row per compared statistic, for scripts.
+ * markdown table, with mmtests' markers ('*' after a delta whose interval
+ * excludes 1, '!' before a regressed row), the cells that failed, were
+ * skipped or are missing in cand, the cells found on one side only,
+ * geometric means of the ratios, notes on what the statistics could not
+ * use, and a summary line; and the comparison as CSV, one row per compared
+ * statistic plus one per unhealthy cell, for scripts.
  */
 #include <errno.h>
 #include <math.h>
@@ -50,7 +52,7 @@ static void cmp_fmt_bytes(const char *txt, char *buf, size_t len)
  * "workload/backend/driver/channel/variant/g4K/r2M/v1[/metric]": short
  * enough for a terminal, exact enough to find the cell again.
  */
-static char *cmp_cell_name(const struct cmp_cell *c)
+char *compare_cell_name(const struct cmp_cell *c)
 {
 	char g[32], r[32], *name;
 	int ret;
@@ -93,13 +95,21 @@ enum {
 	CMP_COL_CAND,
 	CMP_COL_DELTA,
 	CMP_COL_RATIO,
+	CMP_COL_CI,
 	CMP_COL_P,
+	CMP_COL_FROM,
 	CMP_COL_VERDICT,
 	CMP_NR_COLS,
 };
 
 static const char *const cmp_col_titles[CMP_NR_COLS] = {
-	"cell", "stat", "base", "cand", "delta%", "ratio", "p", "verdict",
+	"cell", "stat", "base", "cand", "delta%", "ratio", "ci", "p(U)",
+	"from", "verdict",
+};
+
+static const char *const cmp_from_names[] = {
+	[CMP_FROM_BINS] = "bins",
+	[CMP_FROM_REPS] = "reps",
 };
 
 /* markdown needs '|' (cell separator), '*' and '\' escaped; '_' is safe */
@@ -115,7 +125,7 @@ static void cmp_md_put(FILE *out, const char *s)
 static int cmp_fill_cells(const struct cmp_row *row, int markdown,
 			  char *cells[CMP_NR_COLS])
 {
-	char v[64], *name = cmp_cell_name(row->cell);
+	char v[64], *name = compare_cell_name(row->cell);
 	int reg = row->verdict == CMP_REGRESSION, k;
 
 	if (!name)
@@ -126,17 +136,21 @@ static int cmp_fill_cells(const struct cmp_row *row, int markdown,
 		cells[CMP_COL_CELL] = NULL;
 	free(name);
 	cells[CMP_COL_STAT] = strdup(compare_stat_defs[row->stat].name);
-	cmp_fmt_value(row->base_med, v, sizeof(v));
+	cmp_fmt_value(row->base_val, v, sizeof(v));
 	cells[CMP_COL_BASE] = strdup(v);
-	cmp_fmt_value(row->cand_med, v, sizeof(v));
+	cmp_fmt_value(row->cand_val, v, sizeof(v));
 	cells[CMP_COL_CAND] = strdup(v);
 	if (asprintf(&cells[CMP_COL_DELTA], "%+.1f%%%s", row->delta_pct,
 		     row->significant ? "*" : markdown ? "" : " ") < 0)
 		cells[CMP_COL_DELTA] = NULL;
 	if (asprintf(&cells[CMP_COL_RATIO], "%.3f", row->ratio) < 0)
 		cells[CMP_COL_RATIO] = NULL;
+	if (asprintf(&cells[CMP_COL_CI], "%.3f..%.3f", row->ci_lo,
+		     row->ci_hi) < 0)
+		cells[CMP_COL_CI] = NULL;
 	cmp_fmt_p(row->p, v, sizeof(v));
 	cells[CMP_COL_P] = strdup(v);
+	cells[CMP_COL_FROM] = strdup(cmp_from_names[row->from]);
 	if (asprintf(&cells[CMP_COL_VERDICT], "%s%s",
 		     compare_verdict_names[row->verdict],
 		     row->effect_only && row->verdict != CMP_SAME ?
@@ -186,7 +200,7 @@ static int cmp_print_table(const struct cmp_result *res, int markdown,
 			}
 			fputs("|\n", out);
 			if (!i)
-				fputs("|:--|:--|--:|--:|--:|--:|--:|:--|\n",
+				fputs("|:--|:--|--:|--:|--:|--:|--:|--:|:--|:--|\n",
 				      out);
 		}
 		goto out;
@@ -218,7 +232,13 @@ out:
 	return ret;
 }
 
-static int cmp_print_only(const struct cmp_side *s, int markdown, FILE *out)
+/*
+ * Metric cells of one side only. Base's are listed when cand ran the cell
+ * without that metric (a cell cand failed or lacks is in the status list
+ * already); cand's whenever they are new.
+ */
+static int cmp_print_only(const struct cmp_side *s, int is_base, int markdown,
+			  FILE *out)
 {
 	size_t i;
 
@@ -226,14 +246,43 @@ static int cmp_print_only(const struct cmp_side *s, int markdown, FILE *out)
 		const struct cmp_cell *c = &s->cells[i];
 		char *name;
 
-		/* counter cells would repeat every metric cell listed */
-		if (c->matched || !c->per_metric)
+		if (c->matched || !c->per_metric || !c->nr_reps ||
+		    (is_base && !c->gone))
 			continue;
-		name = cmp_cell_name(c);
+		name = compare_cell_name(c);
 		if (!name)
 			return -ENOMEM;
 		fprintf(out, "%sonly in %s: %s\n", markdown ? "- " : "",
 			s->label, name);
+		free(name);
+	}
+	return 0;
+}
+
+/* cells of base that cand failed, skipped or lacks, one line each */
+static int cmp_print_status(const struct cmp_result *res, int markdown,
+			    FILE *out)
+{
+	size_t i;
+
+	for (i = 0; i < res->nr_st; i++) {
+		const struct cmp_status *st = &res->st[i];
+		char *name = compare_cell_name(st->cell);
+
+		if (!name)
+			return -ENOMEM;
+		fprintf(out, "%s%s%s in cand: %s", markdown ? "- " : "",
+			st->health == CMP_FAILED ? "!" : "",
+			st->health == CMP_FAILED_BOTH ? "failed" :
+			compare_health_names[st->health], name);
+		if (*st->status)
+			fprintf(out, " (%s%s%s)", st->status,
+				*st->reason ? ": " : "", st->reason);
+		if (st->health == CMP_FAILED_BOTH)
+			fputs(", failed in base too", out);
+		else if (st->health == CMP_FAILED)
+			fputs(", ok in base: regression", out);
+		fputc('\n', out);
 		free(name);
 	}
 	return 0;
@@ -276,21 +325,48 @@ static void cmp_print_header(const struct cmp_side *base,
 			     FILE *out)
 {
 	const struct cmp_side *sides[2] = { base, cand };
+	const char *li = markdown ? "- " : "";
 	int i;
 
 	for (i = 0; i < 2; i++) {
-		fprintf(out, "%s%s: %s", markdown ? "- " : "",
-			sides[i]->label, sides[i]->path);
+		fprintf(out, "%s%s: %s", li, sides[i]->label, sides[i]->path);
 		if (sides[i]->run_id && *sides[i]->run_id)
 			fprintf(out, " (run %s)", sides[i]->run_id);
+		if (!sides[i]->json_path)
+			fputs(", no results.json: no per-conversion bins", out);
 		fputc('\n', out);
 	}
-	fprintf(out, "%salpha %g; effect floor", markdown ? "- " : "",
-		o->alpha);
+	fprintf(out, "%sci: %g%% hierarchical bootstrap of the ratio cand/base (repetitions, then conversions), %u resamples, seed %llu\n",
+		li, (1.0 - o->alpha) * 100.0, o->resamples,
+		(unsigned long long)o->seed);
+	fprintf(out, "%sregression: ratio and whole ci beyond the threshold:", li);
 	for (i = 0; i < COMPARE_NR_STATS; i++)
 		fprintf(out, "%s %s %g%%", i ? "," : "",
 			compare_stat_defs[i].name, compare_floor_pct(o, i));
 	fputs("\n\n", out);
+}
+
+static void cmp_print_notes(const struct cmp_result *res,
+			    const struct compare_opts *o, int markdown,
+			    FILE *out)
+{
+	const char *li = markdown ? "- " : "";
+	size_t missing = res->nr_health[CMP_MISSING] +
+			 res->nr_health[CMP_SKIPPED] + res->nr_only_base;
+
+	if (res->nr_from_reps)
+		fprintf(out, "%snote: %zu latency comparison%s had no bins on a side (from=reps): the interval resamples per-repetition values of results.csv, not conversions\n",
+			li, res->nr_from_reps, res->nr_from_reps > 1 ? "s" : "");
+	if (res->nr_effect_only)
+		fprintf(out, "%snote: %zu comparison%s had one repetition on a side: the interval sees no spread there, the threshold alone guards\n",
+			li, res->nr_effect_only,
+			res->nr_effect_only > 1 ? "s" : "");
+	if (missing)
+		fprintf(out, "%snote: %zu cell%s or metric%s of base missing in cand%s\n",
+			li, missing, missing > 1 ? "s" : "",
+			missing > 1 ? "s" : "",
+			o->strict ? " (--strict: the gate fails)" :
+			" (--strict would fail the gate)");
 }
 
 int compare_report(const struct cmp_side *base, const struct cmp_side *cand,
@@ -298,73 +374,107 @@ int compare_report(const struct cmp_side *base, const struct cmp_side *cand,
 		   FILE *out)
 {
 	int md = o->format == COMPARE_FORMAT_MARKDOWN;
+	size_t failed = res->nr_health[CMP_FAILED];
 	int ret;
 
 	cmp_print_header(base, cand, o, md, out);
-	ret = cmp_print_table(res, md, out);
-	if (ret)
-		return ret;
-	fputc('\n', out);
-	ret = cmp_print_only(base, md, out);
+	if (res->nr_rows) {
+		ret = cmp_print_table(res, md, out);
+		if (ret)
+			return ret;
+		fputc('\n', out);
+	}
+	ret = cmp_print_status(res, md, out);
 	if (!ret)
-		ret = cmp_print_only(cand, md, out);
+		ret = cmp_print_only(base, 1, md, out);
+	if (!ret)
+		ret = cmp_print_only(cand, 0, md, out);
 	if (!ret)
 		ret = cmp_print_geomeans(res, md, out);
 	if (ret)
 		return ret;
-	if (res->nr_effect_only)
-		fprintf(out, "%snote: %zu comparison%s had fewer than 2 repetitions on a side: no p-value, the effect size alone decides\n",
-			md ? "- " : "", res->nr_effect_only,
-			res->nr_effect_only > 1 ? "s" : "");
-	fprintf(out, "%s%zu regression%s, %zu improvement%s, %zu same ('*' significant at alpha %g, '!' regression)\n",
+	cmp_print_notes(res, o, md, out);
+	fprintf(out, "%s%zu regression%s, %zu failed cell%s, %zu improvement%s, %zu same ('*' ci excludes 1, '!' regression)\n",
 		md ? "- " : "", res->nr_regressions,
-		res->nr_regressions == 1 ? "" : "s", res->nr_improvements,
+		res->nr_regressions == 1 ? "" : "s", failed,
+		failed == 1 ? "" : "s", res->nr_improvements,
 		res->nr_improvements == 1 ? "" : "s",
-		res->nr_rows - res->nr_regressions - res->nr_improvements,
-		o->alpha);
+		res->nr_rows - res->nr_regressions - res->nr_improvements);
 	return 0;
 }
 
 static const char *const cmp_csv_header[] = {
 	"workload", "backend", "driver", "channel", "variant",
 	"granularity_bytes", "region_bytes", "vcpus", "metric", "stat",
-	"better", "base_n", "cand_n", "base_median", "cand_median",
-	"delta_pct", "ratio", "p_value", "significant", "verdict",
+	"better", "base_n", "cand_n", "base_count", "cand_count",
+	"base_value", "cand_value", "delta_pct", "ratio", "ci_low", "ci_high",
+	"p_value", "significant", "from", "verdict",
 };
+#define CMP_CSV_COLS	(sizeof(cmp_csv_header) / sizeof(cmp_csv_header[0]))
+
+static void cmp_csv_row(struct csv_buf *b, const struct cmp_row *r)
+{
+	const struct cmp_stat_def *def = &compare_stat_defs[r->stat];
+	size_t k;
+
+	for (k = 0; k < CMP_NR_KEY; k++)
+		csv_str(b, r->cell->f[k]);
+	csv_str(b, def->name);
+	csv_str(b, def->higher_better ? "higher" : "lower");
+	csv_u64(b, r->base_n);
+	csv_u64(b, r->cand_n);
+	csv_u64(b, r->base_count);
+	csv_u64(b, r->cand_count);
+	csv_double(b, r->base_val);
+	csv_double(b, r->cand_val);
+	csv_double(b, r->delta_pct);
+	csv_double(b, r->ratio);
+	csv_double(b, r->ci_lo);
+	csv_double(b, r->ci_hi);
+	csv_double(b, r->p);
+	csv_u64(b, (uint64_t)r->significant);
+	csv_str(b, cmp_from_names[r->from]);
+	csv_str(b, compare_verdict_names[r->verdict]);
+	csv_end_row(b);
+}
+
+/* stat "status", verdict failed / failed_in_base_too / skipped / missing */
+static void cmp_csv_status(struct csv_buf *b, const struct cmp_status *st)
+{
+	static const char *const verdicts[CMP_NR_HEALTH] = {
+		[CMP_FAILED] = "failed",
+		[CMP_FAILED_BOTH] = "failed_in_base_too",
+		[CMP_SKIPPED] = "skipped",
+		[CMP_MISSING] = "missing",
+	};
+	size_t k;
+
+	for (k = 0; k < CMP_NR_KEY; k++)
+		csv_str(b, st->cell->f[k]);
+	csv_str(b, "status");
+	/* better .. from: no numbers for a cell that did not run */
+	for (k = CMP_NR_KEY + 1; k < CMP_CSV_COLS - 1; k++)
+		csv_str(b, "");
+	csv_str(b, verdicts[st->health]);
+	csv_end_row(b);
+}
 
 int compare_write_csv(const struct cmp_result *res, const char *path,
 		      FILE *errf)
 {
 	struct csv_buf b;
 	char err[256] = "";
-	size_t i, k;
+	size_t i;
 	int ret;
 
 	csv_buf_init(&b);
-	for (k = 0; k < sizeof(cmp_csv_header) / sizeof(cmp_csv_header[0]);
-	     k++)
-		csv_str(&b, cmp_csv_header[k]);
+	for (i = 0; i < CMP_CSV_COLS; i++)
+		csv_str(&b, cmp_csv_header[i]);
 	csv_end_row(&b);
-	for (i = 0; i < res->nr_rows; i++) {
-		const struct cmp_row *r = &res->rows[i];
-		const struct cmp_stat_def *def;
-
-		for (k = 0; k < CMP_NR_KEY; k++)
-			csv_str(&b, r->cell->f[k]);
-		def = &compare_stat_defs[r->stat];
-		csv_str(&b, def->name);
-		csv_str(&b, def->higher_better ? "higher" : "lower");
-		csv_u64(&b, r->base_n);
-		csv_u64(&b, r->cand_n);
-		csv_double(&b, r->base_med);
-		csv_double(&b, r->cand_med);
-		csv_double(&b, r->delta_pct);
-		csv_double(&b, r->ratio);
-		csv_double(&b, r->p);
-		csv_u64(&b, (uint64_t)r->significant);
-		csv_str(&b, compare_verdict_names[r->verdict]);
-		csv_end_row(&b);
-	}
+	for (i = 0; i < res->nr_rows; i++)
+		cmp_csv_row(&b, &res->rows[i]);
+	for (i = 0; i < res->nr_st; i++)
+		cmp_csv_status(&b, &res->st[i]);
 	ret = csv_buf_error(&b);
 	if (ret) {
 		compare_err(errf, "%s: %s", path, strerror(-ret));

@@ -225,6 +225,7 @@ struct csv_parser {
 	size_t flen, fcap;
 	char *err;
 	size_t errlen;
+	int unterminated;	/* the last record ended at the end of input */
 };
 
 static int field_putc(struct csv_parser *ps, char c)
@@ -360,8 +361,10 @@ static int parse_record(struct csv_parser *ps, char ***out, size_t *nr)
 			free(s);
 			goto fail;
 		}
-		if (ps->p >= ps->end)
+		if (ps->p >= ps->end) {
+			ps->unterminated = 1;
 			break;
+		}
 		if (*ps->p == ',') {
 			ps->p++;
 			continue;
@@ -388,6 +391,7 @@ void csv_table_free(struct csv_table *t)
 			free_fields(t->rows[i], t->nr_cols);
 		free(t->rows);
 	}
+	free(t->info);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -411,6 +415,23 @@ static int pad_row(char ***row, size_t nr, size_t nr_cols)
 	return 0;
 }
 
+/* info[idx] = { line, nr }, growing *info (capacity *cap) as needed */
+static int push_info(struct csv_row_info **info, size_t *cap, size_t idx,
+		     unsigned long line, size_t nr)
+{
+	if (idx == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 8;
+		struct csv_row_info *n = realloc(*info, ncap * sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		*info = n;
+		*cap = ncap;
+	}
+	(*info)[idx] = (struct csv_row_info){ .line = line, .nr_fields = nr };
+	return 0;
+}
+
 int csv_parse(const char *text, size_t len, struct csv_table *t,
 	      char *err, size_t errlen)
 {
@@ -418,8 +439,8 @@ int csv_parse(const char *text, size_t len, struct csv_table *t,
 		.line = 1, .err = err, .errlen = errlen,
 	};
 	struct ptr_vec rows = { 0 };
+	size_t info_cap = 0, nr;
 	char **rec = NULL;
-	size_t nr;
 	int ret;
 
 	memset(t, 0, sizeof(*t));
@@ -459,11 +480,14 @@ int csv_parse(const char *text, size_t len, struct csv_table *t,
 				goto fail;
 			}
 		}
-		ret = ptr_vec_push(&rows, rec);
+		ret = push_info(&t->info, &info_cap, rows.nr, line, nr);
+		if (!ret)
+			ret = ptr_vec_push(&rows, rec);
 		if (ret) {
 			free_fields(rec, t->nr_cols);
 			goto fail;
 		}
+		t->last_row_unterminated = ps.unterminated;
 	}
 	free(ps.field);
 	ps.field = NULL;
@@ -547,8 +571,17 @@ int csv_read_file(const char *path, struct csv_table *t,
 		len += (size_t)n;
 	}
 	ret = csv_parse(buf, len, t, msg, sizeof(msg));
-	if (ret)
-		csv_set_err(err, errlen, "%s: %s", path, msg);
+	if (ret) {
+		unsigned long line;
+		int off = 0;
+
+		/* "line N: why" becomes "PATH:N: why", as compilers write it */
+		if (sscanf(msg, "line %lu: %n", &line, &off) == 1 && off)
+			csv_set_err(err, errlen, "%s:%lu: %s", path, line,
+				    msg + off);
+		else
+			csv_set_err(err, errlen, "%s: %s", path, msg);
+	}
 out:
 	free(buf);
 	close(fd);

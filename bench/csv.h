@@ -32,21 +32,33 @@ void csv_end_row(struct csv_buf *b);	/* CRLF per RFC 4180 */
 int csv_buf_error(const struct csv_buf *b);
 
 /* ---- reader ---- */
+
+/* where a data row came from, for messages "FILE:LINE: ..." */
+struct csv_row_info {
+	unsigned long line;	/* 1-based line the row starts on */
+	size_t nr_fields;	/* fields it really had, before padding */
+};
+
 struct csv_table {
 	size_t nr_cols;
 	size_t nr_rows;		/* data rows, header excluded */
 	char **header;		/* nr_cols strings */
 	char ***rows;		/* nr_rows x nr_cols; short rows padded with "" */
+	struct csv_row_info *info;	/* nr_rows */
+	/* the last row ends at the end of the input without a line end */
+	int last_row_unterminated;
 };
 
 /*
  * Parse a whole CSV document (first row = header). Accepts CRLF or LF,
  * quoted fields with doubled quotes and embedded newlines. Rows longer than
- * the header are an error. Returns 0 or -EINVAL (with a one-line message in
+ * the header are an error; shorter ones are padded (t->info says which, so
+ * a reader that must refuse a truncated row can). Returns 0 or -EINVAL (with a one-line message in
  * err naming line and reason) / -ENOMEM.
  */
 int csv_parse(const char *text, size_t len, struct csv_table *t,
 	      char *err, size_t errlen);
+/* csv_parse() of a whole file; its messages read "PATH:LINE: reason" */
 int csv_read_file(const char *path, struct csv_table *t,
 		  char *err, size_t errlen);
 void csv_table_free(struct csv_table *t);

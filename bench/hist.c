@@ -94,12 +94,13 @@ uint64_t hist_bucket_hi(size_t idx)
 	return ((sub + 1) << shift) - 1;
 }
 
-/* 1-based rank of the sample that defines percentile pct (0 < pct <= 100) */
-static uint64_t hist_rank(uint64_t count, double pct)
+uint64_t hist_rank(uint64_t count, double pct)
 {
 	double x = pct * (double)count / 100.0;
 	double r;
 
+	if (!count)
+		return 0;
 	/*
 	 * pct * count is exact for the usual integer or short-decimal pcts;
 	 * the tiny relative slack absorbs the last-bit error of the division

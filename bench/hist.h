@@ -80,6 +80,13 @@ void hist_merge(struct hist *dst, const struct hist *src);
 uint64_t hist_bucket_lo(size_t idx);
 uint64_t hist_bucket_hi(size_t idx);
 /*
+ * 1-based rank of the sample that defines percentile pct (0 < pct <= 100)
+ * among count samples: ceil(pct/100 * count), at least 1, at most count;
+ * 0 when count is 0. hist_percentile() and the bootstrap of `compare` both
+ * use it, so they agree on what "the p50" of a set of values is.
+ */
+uint64_t hist_rank(uint64_t count, double pct);
+/*
  * Value at percentile pct (0 < pct <= 100): the highest value of the bucket
  * that holds the ceil(pct/100 * count)-th smallest sample, clipped to
  * [min, max]. 0 for an empty histogram.

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * `gmembench compare` end to end: synthetic results.csv files are written
+ * `gmembench compare` end to end on results.csv files alone (no
+ * results.json: the per-repetition fallback): synthetic files are written
  * with the real CSV writer into a temp dir, compared through compare_main()
  * and the verdicts, markers, CSV output and geomean are checked against
- * values the test computes itself from the same generator.
+ * values the test computes itself from the same generator. The per-
+ * conversion statistics, failed cells and input hygiene are in
+ * test_compare_gate.c.
  */
 #include <errno.h>
 #include <ftw.h>
@@ -50,8 +53,9 @@ static const char *const schema_cols[] = {
 static const char *const cmp_csv_cols[] = {
 	"workload", "backend", "driver", "channel", "variant",
 	"granularity_bytes", "region_bytes", "vcpus", "metric", "stat",
-	"better", "base_n", "cand_n", "base_median", "cand_median",
-	"delta_pct", "ratio", "p_value", "significant", "verdict",
+	"better", "base_n", "cand_n", "base_count", "cand_count",
+	"base_value", "cand_value", "delta_pct", "ratio", "ci_low", "ci_high",
+	"p_value", "significant", "from", "verdict",
 };
 #define NR_CMP_CSV_COLS	(sizeof(cmp_csv_cols) / sizeof(cmp_csv_cols[0]))
 
@@ -420,22 +424,40 @@ static size_t cmp_find(const struct cmp_csv *c, int g, const char *metric,
 	return 0;
 }
 
-/* every CSV row's verdict: `expect` for `stat` rows, "same" for others */
+/*
+ * every CSV row's verdict: `expect` for `stat` rows, "same" for others;
+ * "significant" is 1 exactly when the interval excludes 1, and every row
+ * comes from the per-repetition values (no results.json). The generator's
+ * failed extra repetition makes one status row per cell, failed on both
+ * sides.
+ */
 static void check_verdicts(const struct cmp_csv *c, const char *stat,
 			   const char *expect, const char *significant)
 {
-	size_t r;
+	size_t r, nr_stat = 0;
 
-	assert_int_equal(c->t.nr_rows, NR_CMP_ROWS);
 	for (r = 0; r < c->t.nr_rows; r++) {
 		int hit = !strcmp(cmp_field(c, r, "stat"), stat);
+		double lo = strtod(cmp_field(c, r, "ci_low"), NULL);
+		double hi = strtod(cmp_field(c, r, "ci_high"), NULL);
 
+		if (!strcmp(cmp_field(c, r, "stat"), "status")) {
+			assert_string_equal(cmp_field(c, r, "verdict"),
+					    "failed_in_base_too");
+			continue;
+		}
+		nr_stat++;
 		assert_string_equal(cmp_field(c, r, "verdict"),
 				    hit ? expect : "same");
+		assert_string_equal(cmp_field(c, r, "from"), "reps");
+		assert_string_equal(cmp_field(c, r, "significant"),
+				    lo > 1.0 || hi < 1.0 ? "1" : "0");
 		if (hit && significant)
 			assert_string_equal(cmp_field(c, r, "significant"),
 					    significant);
 	}
+	assert_int_equal(nr_stat, NR_CMP_ROWS);
+	assert_int_equal(c->t.nr_rows, NR_CMP_ROWS + NR_GRAN);
 }
 
 static void test_identical(void **state)
@@ -451,7 +473,7 @@ static void test_identical(void **state)
 	assert_string_equal(f->err, "");
 	assert_null(strstr(f->out, "\n!"));
 	assert_null(strstr(f->out, "regression  "));
-	assert_non_null(strstr(f->out, "0 regressions, 0 improvements, 15 same"));
+	assert_non_null(strstr(f->out, "0 regressions, 0 failed cells, 0 improvements, 15 same"));
 	load_cmp_csv(f, &c);
 	check_verdicts(&c, "p50_ns", "same", "0");
 	csv_table_free(&c.t);
@@ -484,7 +506,7 @@ static void test_p50_30pct_slower(void **state)
 			assert_true(line[0] != '!');
 			assert_non_null(strstr(line, "same"));
 		}
-	assert_non_null(strstr(f->out, "6 regressions, 0 improvements, 9 same"));
+	assert_non_null(strstr(f->out, "6 regressions, 0 failed cells, 0 improvements, 9 same"));
 	load_cmp_csv(f, &c);
 	check_verdicts(&c, "p50_ns", "regression", "1");
 	csv_table_free(&c.t);
@@ -500,7 +522,7 @@ static void test_markdown(void **state)
 	assert_int_equal(run(f, "--format", "markdown", f->base, f->cand,
 			     NULL), 1);
 	assert_non_null(strstr(f->out,
-		"| cell | stat | base | cand | delta% | ratio | p | verdict |\n|:--|"));
+		"| cell | stat | base | cand | delta% | ratio | ci | p(U) | from | verdict |\n|:--|"));
 	/* the significance marker is escaped so it is not emphasis */
 	assert_non_null(strstr(f->out, "%\\* |"));
 	cell_name(name, sizeof(name), 0, metric_names[0]);
@@ -518,8 +540,8 @@ static void test_2pct_slower_below_floor(void **state)
 	assert_int_equal(run(f, "--csv", f->cmp_csv, f->base, f->cand, NULL),
 			 0);
 	load_cmp_csv(f, &c);
-	/* significant, yet below the effect floor: not a regression */
-	check_verdicts(&c, "p50_ns", "same", "1");
+	/* whether its interval excludes 1 or not: below the threshold */
+	check_verdicts(&c, "p50_ns", "same", NULL);
 	csv_table_free(&c.t);
 }
 
@@ -596,7 +618,7 @@ static void test_conversions_halved(void **state)
 		assert_string_equal(cmp_field(&c, r, "better"), "higher");
 		/* once per repetition, not once per metric row */
 		assert_string_equal(cmp_field(&c, r, "base_n"), "9");
-		assert_near(strtod(cmp_field(&c, r, "base_median"),
+		assert_near(strtod(cmp_field(&c, r, "base_value"),
 					   NULL),
 				    conv_median(&base, g), 1e-9);
 		assert_near(strtod(cmp_field(&c, r, "ratio"), NULL),
@@ -688,7 +710,7 @@ static void test_unknown_schema(void **state)
 	write_pair(f, &base, &cand);
 	assert_int_equal(run(f, f->base, f->cand, NULL), 2);
 	snprintf(want, sizeof(want),
-		 "gmembench compare: %s: data row 1: schema_version '99' not supported (known: 1)\n",
+		 "gmembench compare: %s:2: schema_version '99' not supported (known: 1)\n",
 		 f->base_file);
 	assert_string_equal(f->err, want);
 }
@@ -742,12 +764,16 @@ static void test_only_in_one_side(void **state)
 static void test_few_reps_warning(void **state)
 {
 	struct fixture *f = *state;
-	struct gen g = { .reps = 3 };
+	struct gen g = { .reps = 2 }, three = { .reps = 3 };
 
 	write_pair(f, &g, &g);
 	assert_int_equal(run(f, f->base, f->cand, NULL), 0);
 	assert_string_equal(f->err,
-		"warning: fewer than 9 repetitions (base 3, cand 3): results unreliable\n");
+		"warning: fewer than 3 repetitions (base 2, cand 2): the intervals cannot see run-to-run variance\n");
+	/* 3, the quick preset's count, is enough for the bootstrap */
+	write_pair(f, &three, &three);
+	assert_int_equal(run(f, f->base, f->cand, NULL), 0);
+	assert_string_equal(f->err, "");
 }
 
 static void test_single_rep_effect_alone(void **state)
@@ -755,15 +781,17 @@ static void test_single_rep_effect_alone(void **state)
 	struct fixture *f = *state;
 	struct gen base = { .reps = 1 };
 	struct gen cand = { .reps = 1, .p50_mult = { 1.3, 1.3, 1.3 } };
-	char name[256], *line;
+	char name[256], want[64], *line;
+	double ratio = p50_median(&cand, 1, 1) / p50_median(&base, 1, 1);
 
 	write_pair(f, &base, &cand);
 	assert_int_equal(run(f, f->base, f->cand, NULL), 1);
 	cell_name(name, sizeof(name), 1, metric_names[1]);
 	line = find_row(f->out, name, "p50_ns");
 	assert_true(line[0] == '!');
-	/* no p-value, so no significance marker either */
-	assert_null(strchr(line, '*'));
+	/* one value a side: the interval is the ratio itself, no U test */
+	snprintf(want, sizeof(want), "%.3f..%.3f", ratio, ratio);
+	assert_non_null(strstr(line, want));
 	assert_non_null(strstr(line, " - "));
 	assert_non_null(strstr(line, "regression (n<2)"));
 	assert_non_null(strstr(f->out, "note: "));
@@ -805,13 +833,16 @@ static void test_csv_output(void **state)
 	write_pair(f, &base, &cand);
 	run(f, "--csv", f->cmp_csv, f->base, f->cand, NULL);
 	load_cmp_csv(f, &c);
-	assert_int_equal(c.t.nr_rows, NR_CMP_ROWS);
+	/* the statistics, then one status row per cell (a failed repetition) */
+	assert_int_equal(c.t.nr_rows, NR_CMP_ROWS + NR_GRAN);
 	for (g = 0; g < NR_GRAN; g++)
 		for (m = 0; m < NR_METRIC; m++) {
 			size_t r = cmp_find(&c, g, metric_names[m], "p50_ns");
 			double b = p50_median(&base, g, m);
 			double cm = p50_median(&cand, g, m);
 			double p = strtod(cmp_field(&c, r, "p_value"), NULL);
+			double lo = strtod(cmp_field(&c, r, "ci_low"), NULL);
+			double hi = strtod(cmp_field(&c, r, "ci_high"), NULL);
 
 			assert_string_equal(cmp_field(&c, r, "workload"),
 					    "granularity");
@@ -821,10 +852,15 @@ static void test_csv_output(void **state)
 					    "lower");
 			assert_string_equal(cmp_field(&c, r, "base_n"), "9");
 			assert_string_equal(cmp_field(&c, r, "cand_n"), "9");
+			/* no bins: one value per repetition */
+			assert_string_equal(cmp_field(&c, r, "base_count"),
+					    "9");
+			assert_string_equal(cmp_field(&c, r, "from"), "reps");
+			assert_true(lo <= cm / b && cm / b <= hi);
 			assert_near(strtod(cmp_field(&c, r,
-					"base_median"), NULL), b, 0);
+					"base_value"), NULL), b, 0);
 			assert_near(strtod(cmp_field(&c, r,
-					"cand_median"), NULL), cm, 0);
+					"cand_value"), NULL), cm, 0);
 			assert_near(strtod(cmp_field(&c, r,
 					"delta_pct"), NULL),
 					(cm - b) / b * 100.0, 1e-9);

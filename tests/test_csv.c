@@ -270,6 +270,38 @@ static void test_reader_forms(void **state)
 	expect_table("a\n1\nGARBAGE\"", 4, 1, 1, (const char *const[]){ "a", "1" });
 }
 
+/* where each row started and how many fields it really had */
+static void test_reader_row_info(void **state)
+{
+	/* header on 1, blank 2, row on 3, a quoted newline 4-5, short row 6 */
+	static const char doc[] = "a,b,c\n\n1,2,3\n\"x\ny\",2,3\r\n7\r\n";
+	struct csv_table t;
+	char err[256] = "";
+
+	assert_int_equal(csv_parse(doc, sizeof(doc) - 1, &t, err, sizeof(err)),
+			 0);
+	assert_int_equal(t.nr_rows, 3);
+	assert_int_equal(t.info[0].line, 3);
+	assert_int_equal(t.info[0].nr_fields, 3);
+	assert_int_equal(t.info[1].line, 4);
+	assert_int_equal(t.info[2].line, 6);
+	assert_int_equal(t.info[2].nr_fields, 1);
+	assert_false(t.last_row_unterminated);
+	csv_table_free(&t);
+
+	/* a file cut short: the last row has no line end */
+	assert_int_equal(csv_parse("a,b\n1,2\n3", 9, &t, err, sizeof(err)), 0);
+	assert_int_equal(t.nr_rows, 2);
+	assert_int_equal(t.info[1].line, 3);
+	assert_int_equal(t.info[1].nr_fields, 1);
+	assert_true(t.last_row_unterminated);
+	csv_table_free(&t);
+	/* trailing blank lines after a complete row are not a cut */
+	assert_int_equal(csv_parse("a\n1\n\n", 5, &t, err, sizeof(err)), 0);
+	assert_false(t.last_row_unterminated);
+	csv_table_free(&t);
+}
+
 static void expect_error(const char *text, size_t len, int ret,
 			 const char *msg)
 {
@@ -367,13 +399,13 @@ static void test_read_file(void **state)
 	assert_string_equal(t.rows[0][1], "2");
 	csv_table_free(&t);
 
-	/* parse errors are prefixed with the path */
+	/* parse errors name the file and line as PATH:LINE */
 	fd = open(path, O_WRONLY | O_TRUNC);
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, "a\n\"b\n", 5), 5);
 	close(fd);
 	assert_int_equal(csv_read_file(path, &t, err, sizeof(err)), -EINVAL);
-	snprintf(want, sizeof(want), "%s: line 2: unterminated quoted field",
+	snprintf(want, sizeof(want), "%s:2: unterminated quoted field",
 		 path);
 	assert_string_equal(err, want);
 
@@ -401,6 +433,7 @@ int main(void)
 		cmocka_unit_test(test_double_roundtrip),
 		cmocka_unit_test(test_roundtrip_nasty),
 		cmocka_unit_test(test_reader_forms),
+		cmocka_unit_test(test_reader_row_info),
 		cmocka_unit_test(test_reader_errors),
 		cmocka_unit_test(test_big_document),
 		cmocka_unit_test(test_read_file),

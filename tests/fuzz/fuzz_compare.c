@@ -4,11 +4,13 @@
  * Whatever the files hold, compare_run must return one of its three exit
  * codes and never crash: it reads files users edit by hand.
  *
- * Input: byte 0 = option bits (format, --csv output, alpha, floor); the
- * rest is BASE, and if it holds a NUL byte, BASE NUL CAND (else CAND is a
- * copy of BASE: a run compared with itself). Both are written to the same
- * two files of one private directory every time (on tmpfs when there is
- * one), so the disk use is bounded by -max_len; removed at exit.
+ * Input: byte 0 = option bits (format, --csv output, alpha, floor,
+ * strict); the rest is BASE, and if it holds a NUL byte, BASE NUL CAND
+ * (else CAND is a copy of BASE: a run compared with itself), optionally
+ * followed by NUL BASE_JSON [NUL CAND_JSON]: the results.json beside each
+ * results.csv (absent without them). They are written to the same files
+ * of one private directory every time (on tmpfs when there is one), so
+ * the disk use is bounded by -max_len; removed at exit.
  */
 #include <errno.h>
 #include <math.h>
@@ -26,12 +28,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static char fz_dir[64];
 static char fz_base[128], fz_cand[128], fz_base_csv[160], fz_cand_csv[160], fz_out_csv[128];
+static char fz_base_json[160], fz_cand_json[160];
 static FILE *fz_null;
 
 static void fz_cleanup(void)
 {
 	unlink(fz_base_csv);
 	unlink(fz_cand_csv);
+	unlink(fz_base_json);
+	unlink(fz_cand_json);
 	unlink(fz_out_csv);
 	rmdir(fz_base);
 	rmdir(fz_cand);
@@ -49,6 +54,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	snprintf(fz_cand, sizeof(fz_cand), "%s/cand", fz_dir);
 	snprintf(fz_base_csv, sizeof(fz_base_csv), "%s/results.csv", fz_base);
 	snprintf(fz_cand_csv, sizeof(fz_cand_csv), "%s/results.csv", fz_cand);
+	snprintf(fz_base_json, sizeof(fz_base_json), "%s/results.json", fz_base);
+	snprintf(fz_cand_json, sizeof(fz_cand_json), "%s/results.json", fz_cand);
 	snprintf(fz_out_csv, sizeof(fz_out_csv), "%s/comparison.csv", fz_dir);
 	if (mkdir(fz_base, 0700) || mkdir(fz_cand, 0700))
 		abort();
@@ -67,28 +74,48 @@ static void fz_write(const char *path, const uint8_t *p, size_t n)
 		abort();
 }
 
+/* split p..p+n at NUL bytes into at most max parts; returns the count */
+static int fz_split(const uint8_t *p, size_t n, const uint8_t **part,
+		    size_t *len, int max)
+{
+	int k = 0;
+
+	while (k < max - 1) {
+		const uint8_t *nul = memchr(p, '\0', n);
+
+		if (!nul)
+			break;
+		part[k] = p;
+		len[k++] = (size_t)(nul - p);
+		n -= (size_t)(nul - p) + 1;
+		p = nul + 1;
+	}
+	part[k] = p;
+	len[k++] = n;
+	return k;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const double alphas[] = { 0.05, 0.5, 1e-9, 0.999 };
 	static const double floors[] = { 5.0, 0.0, 1000.0, 0.001 };
-	const uint8_t *base, *nul;
-	size_t base_len;
+	const uint8_t *part[4];
+	size_t len[4];
 	struct compare_opts o;
 	uint8_t flags;
-	int r;
+	int r, nr;
 
 	if (size < 1)
 		return 0;
 	flags = data[0];
-	base = data + 1;
-	base_len = size - 1;
-	nul = memchr(base, '\0', base_len);
-	if (nul) {
-		fz_write(fz_base_csv, base, (size_t)(nul - base));
-		fz_write(fz_cand_csv, nul + 1, base_len - (size_t)(nul - base) - 1);
-	} else {
-		fz_write(fz_base_csv, base, base_len);
-		fz_write(fz_cand_csv, base, base_len);
+	nr = fz_split(data + 1, size - 1, part, len, 4);
+	fz_write(fz_base_csv, part[0], len[0]);
+	fz_write(fz_cand_csv, part[nr > 1], len[nr > 1]);
+	unlink(fz_base_json);
+	unlink(fz_cand_json);
+	if (nr > 2) {
+		fz_write(fz_base_json, part[2], len[2]);
+		fz_write(fz_cand_json, part[nr - 1], len[nr - 1]);
 	}
 
 	compare_opts_init(&o);
@@ -96,8 +123,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	o.csv_path = flags & 2 ? fz_out_csv : NULL;
 	o.alpha = alphas[(flags >> 2) & 3];
 	o.floor_pct = floors[(flags >> 4) & 3];
-	if (flags & 0x40)
+	/* a few hundred resamples find the same bugs, faster */
+	o.resamples = 200;
+	if (flags & 0x40) {
 		o.stat_floor_pct[COMPARE_P99_NS] = 0.0;
+		o.strict = 1;
+	}
 	/* directories one time, the files themselves the other */
 	if (flags & 0x80)
 		r = compare_run(fz_base_csv, fz_cand_csv, &o, fz_null, fz_null);
@@ -108,7 +139,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	}
 	/* a file compared with itself never regresses */
-	if (!nul && r == COMPARE_REGRESSION) {
+	if (nr == 1 && r == COMPARE_REGRESSION) {
 		fprintf(stderr, "a results.csv compared with itself regressed\n");
 		abort();
 	}

@@ -33,9 +33,14 @@ static void check_shape(const struct csv_table *t)
 		FUZZ_CHECK(idx >= 0 && (size_t)idx <= c &&
 			   !strcmp(t->header[idx], t->header[c]));
 	}
-	FUZZ_CHECK(t->nr_rows == 0 || t->rows);
+	FUZZ_CHECK(t->nr_rows == 0 || (t->rows && t->info));
 	for (r = 0; r < t->nr_rows; r++) {
 		FUZZ_CHECK(t->rows[r]);
+		/* rows start on later and later lines, never after the header */
+		FUZZ_CHECK(t->info[r].line >= 2);
+		FUZZ_CHECK(!r || t->info[r].line > t->info[r - 1].line);
+		FUZZ_CHECK(t->info[r].nr_fields >= 1 &&
+			   t->info[r].nr_fields <= t->nr_cols);
 		for (c = 0; c < t->nr_cols; c++)
 			FUZZ_CHECK(t->rows[r][c]);
 	}
