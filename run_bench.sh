@@ -10,6 +10,11 @@
 #   ./run_bench.sh --preset standard       (<= 15 min here)
 #   ./run_bench.sh --compare-with results/<old-run>
 #   ./run_bench.sh --modes inplace,dual --reload-kvm
+#   ./run_bench.sh --vm [--kernel debian:7.3|PATH]   in the lab (lab/)
+#
+# Where /dev/kvm is unusable (absent, or no VM can run) the preset runs in
+# the lab by default: a Debian kernel under QEMU with kvm rebuilt with
+# CONFIG_KVM_SW_PROTECTED_VM, so dual and discard run on a real kvm.
 #
 # Results: results/<host>-<UTC date>/<workload>/{results.csv,results.json,
 # plots/}, and results/<host>-<UTC date>/summary.md.
@@ -25,6 +30,9 @@ reload_kvm=0
 install=1
 out=""
 dry_run=0
+lab=auto	# auto: the lab where /dev/kvm is unusable; yes: --vm; no: --host
+kernel=""
+in_lab=0	# set by run_bench.sh itself when it re-runs inside the lab VM
 
 usage() {
 	sed -n '3,18p' "$0" | sed 's/^# \{0,1\}//'
@@ -38,6 +46,9 @@ options (also as --option=value):
   --out DIR                      result dir (default results/<host>-<UTC date>)
   --no-install                   do not apt-get install missing packages
   --dry-run                      check the command line, print the plan, change nothing
+  --vm                           run in the lab (a kernel under QEMU) even where /dev/kvm works
+  --host                         never the lab: exit 4 where /dev/kvm is unusable
+  --kernel SPEC                  the lab's kernel: debian, debian:SUITE, debian:VERSION, PATH (implies --vm)
 Relative paths are taken from the current directory. The whole command line
 is checked before anything is installed, built, probed or created.
 EOT
@@ -51,6 +62,18 @@ here=$(cd "$(dirname "$0")" && pwd) || exit 2
 # NAME@TAG runs workload NAME into <out>/NAME@TAG; its plots are drawn with
 # NAME's (e.g. contention at -v 1 and at the default: the vCPU scaling).
 matrix() {
+	# a TCG lab emulates every instruction (10-50x slower): its quick
+	# preset is sized to finish in <= 15 min on 2 cores
+	if [ "$in_lab" = 1 ] && [ "${GMB_LAB_ACCEL:-}" = tcg ] && [ "$preset" = quick ]; then
+		echo "granularity -m 2M -g 4K,64K,2M -r 3"
+		echo "layouts -m 2M -g 64K,2M -r 2"
+		echo "pinned -m 2M -g 64K,2M -r 2"
+		echo "invalidation -m 2M -g 64K,2M -r 1 -O phase_ms=300"
+		echo "contention -m 2M -g 64K -r 2"
+		echo "bounce -m 2M -g 64K,2M -r 2"
+		echo "footprint -m 4M -g 64K,2M -r 2"
+		return
+	fi
 	case "$preset" in
 	quick)
 		echo "granularity -m 16M -g 4K,64K,2M -r 3"
@@ -108,7 +131,7 @@ while [ $# -gt 0 ]; do
 	--*=*) val=${opt#*=}; opt=${opt%%=*}; has_val=1 ;;
 	esac
 	case "$opt" in
-	--preset|--workloads|--compare-with|--modes|--out)
+	--preset|--workloads|--compare-with|--modes|--out|--kernel)
 		if [ $has_val = 0 ]; then
 			[ $# -ge 2 ] || die "option '$opt' needs a value (see --help)"
 			case "$2" in
@@ -125,15 +148,19 @@ while [ $# -gt 0 ]; do
 		--compare-with) compare_with=$val ;;
 		--modes) modes=$val ;;
 		--out) out=$val ;;
+		--kernel) kernel=$val; lab=yes ;;
 		esac
 		;;
-	--reload-kvm|--no-install|--dry-run|-h|--help)
+	--reload-kvm|--no-install|--dry-run|--vm|--host|--in-lab|-h|--help)
 		[ $has_val = 0 ] || die "option '$opt' takes no value"
 		shift
 		case "$opt" in
 		--reload-kvm) reload_kvm=1 ;;
 		--no-install) install=0 ;;
 		--dry-run) dry_run=1 ;;
+		--vm) [ "$lab" != no ] || die "--vm and --host exclude each other"; lab=yes ;;
+		--host) [ "$lab" != yes ] || die "--host and --vm/--kernel exclude each other"; lab=no ;;
+		--in-lab) in_lab=1 ;;
 		*) usage; exit 0 ;;
 		esac
 		;;
@@ -165,6 +192,11 @@ fi
 # relative paths are the caller's, whatever directory the script runs in
 case "$compare_with" in ""|/*) ;; *) compare_with=$PWD/$compare_with ;; esac
 case "$out" in ""|/*) ;; *) out=$PWD/$out ;; esac
+case "$kernel" in ""|debian|debian:*|/*) ;; *) kernel=$PWD/$kernel ;; esac
+if [ -n "$kernel" ] && [ "${kernel#debian}" = "$kernel" ] && [ ! -d "$kernel" ]; then
+	die "--kernel: '$kernel' is neither debian[:SUITE|:VERSION] nor a directory"
+fi
+[ -z "$modes" ] || [ "$lab" != yes ] || die "--modes reloads the host's kvm: use the lab's --kernel with a kvm.ko that has both modes instead of --vm"
 if [ -n "$compare_with" ]; then
 	[ -d "$compare_with" ] || die "--compare-with: '$compare_with' is not a directory"
 	ls "$compare_with"/*/results.csv >/dev/null 2>&1 ||
@@ -185,6 +217,7 @@ if [ "$dry_run" = 1 ]; then
 	echo "compare-with: ${compare_with:--}"
 	echo "modes: ${modes:-current}"
 	echo "install: $([ "$install" = 1 ] && echo yes || echo no)"
+	echo "lab: $lab${kernel:+ (kernel $kernel)}"
 	exit 0
 fi
 cd "$here" || exit 2
@@ -206,7 +239,9 @@ if [ "$install" = 1 ]; then
 			die "apt-get install failed"
 	fi
 fi
-make -j"$(nproc)" >/dev/null || die "build failed (run 'make' to see why)"
+if [ "$in_lab" = 0 ]; then
+	make -j"$(nproc)" >/dev/null || die "build failed (run 'make' to see why)"
+fi
 GMB=./build/gmembench
 
 # the selected workloads must also be the built binary's (no drift between
@@ -221,9 +256,43 @@ mkdir -p "$out" || die "--out: cannot create '$out'"
 
 "$GMB" probe >"$out/probe.txt" 2>&1
 rc=$?
+# ---- the lab: where /dev/kvm is unusable, or asked for ----
+if [ "$in_lab" = 0 ] && { [ "$lab" = yes ] || { [ "$lab" = auto ] && [ $rc -eq 4 ]; }; }; then
+	if [ "$lab" = yes ]; then
+		why="asked for (--vm/--kernel)"
+	else
+		why="no usable /dev/kvm here: $(sed -n 's/^gmembench: SKIP: //p' "$out/probe.txt" | head -n 1)"
+	fi
+	echo "=================================================================="
+	echo " run_bench.sh: running the $preset preset in the LAB ($why)"
+	echo " a kernel under QEMU with kvm rebuilt for SW_PROTECTED_VM; results"
+	echo " record it (context.host.origin); TCG numbers are functional only"
+	echo "=================================================================="
+	mv "$out/probe.txt" "$out/probe-host.txt"
+	if [ "$install" = 1 ]; then
+		./lab/install-deps.sh || { echo "run_bench.sh: SKIP: the lab's packages cannot be installed" >&2; exit 4; }
+	fi
+	labopts=(${kernel:+--kernel "$kernel"})
+	# the lab checks itself once per kernel and kvm set (KVM's own selftests)
+	if ./lab/lab.sh "${labopts[@]}" info 2>/dev/null | grep -q '^selftest: *not run'; then
+		./lab/lab.sh "${labopts[@]}" --log-dir "$out/lab-selftest" selftest ||
+			echo "run_bench.sh: the lab's selftest FAILED: lab results are untrustworthy (recorded in every result)" >&2
+	fi
+	inner=(--in-lab --no-install --preset "$preset" --out "$out")
+	[ -z "$workloads" ] || inner+=(--workloads "$workloads")
+	[ -z "$compare_with" ] || inner+=(--compare-with "$compare_with")
+	case "$out" in "$here"/*) share=() ;; *) share=(--share "$out") ;; esac
+	./lab/lab.sh "${labopts[@]}" "${share[@]}" --log-dir "$out/lab" run -- ./run_bench.sh "${inner[@]}"
+	rc=$?
+	case $rc in
+	124|125) echo "run_bench.sh: the lab VM $(cat "$out/lab/verdict" 2>/dev/null) (console: $out/lab/console.log)" >&2 ;;
+	esac
+	exit $rc
+fi
 if [ $rc -eq 4 ]; then
 	cat "$out/probe.txt" >&2
 	echo "run_bench.sh: SKIP: KVM unusable on this host (see above)" >&2
+	[ "$lab" = no ] && echo "run_bench.sh: (--host given; without it the preset runs in the lab)" >&2
 	exit 4
 fi
 echo "host: $host, kernel $(uname -r); backends:"
@@ -294,6 +363,13 @@ summary="$out/summary.md"
 	echo
 	echo "- date: $stamp (UTC), kernel $(uname -r), gmembench $($GMB --version | cut -d' ' -f2-)"
 	echo "- probe: [probe.txt](probe.txt)"
+	if [ "$in_lab" = 1 ]; then
+		echo "- origin: **lab** — kernel ${GMB_LAB_KERNEL:-?} under QEMU ${GMB_LAB_QEMU:-?}, ${GMB_LAB_ACCEL:-?} (${GMB_LAB_ACCEL_WHY:-?}); kvm ${GMB_LAB_KVM:-?}; lab selftest: ${GMB_LAB_SELFTEST:-not run}; console: [lab/console.log](lab/console.log)"
+		[ "${GMB_LAB_ACCEL:-}" = kvm ] ||
+			echo "- **functional numbers (TCG)**: every instruction is emulated; compare ratios within this run only"
+	else
+		echo "- origin: host"
+	fi
 	echo
 } >"$summary"
 

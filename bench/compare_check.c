@@ -17,6 +17,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <json-c/json.h>
+
 #include "bench/compare_internal.h"
 
 static int cmp_ends_with(const char *s, const char *sfx)
@@ -142,14 +144,44 @@ int compare_check_output(const struct cmp_side *base,
 	return 0;
 }
 
+/*
+ * "lab/tcg", "lab/kvm" or "host": where a side's numbers come from
+ * (context.host.origin, written by every run since the lab exists; a
+ * results.json without it predates the lab, so it came from a host).
+ */
+static void cmp_origin(const struct cmp_side *s, char *buf, size_t len)
+{
+	struct json_object *host, *orig, *v;
+	const char *origin = "host", *accel = "";
+
+	if (s->context &&
+	    json_object_object_get_ex(s->context, "host", &host) &&
+	    json_object_object_get_ex(host, "origin", &orig)) {
+		if (json_object_object_get_ex(orig, "origin", &v) &&
+		    json_object_is_type(v, json_type_string))
+			origin = json_object_get_string(v);
+		if (json_object_object_get_ex(orig, "accel", &v) &&
+		    json_object_is_type(v, json_type_string))
+			accel = json_object_get_string(v);
+	}
+	if (!strcmp(origin, "lab"))
+		snprintf(buf, len, "lab/%s", accel);
+	else
+		snprintf(buf, len, "%s", origin);
+}
+
 int compare_check_context(const struct cmp_side *base,
 			  const struct cmp_side *cand, FILE *errf)
 {
-	/*
-	 * Nothing refused yet. base->context and cand->context hold the
-	 * results.json "context" objects (NULL without a results.json): a
-	 * rule such as "lab results are not gated against host results"
-	 * belongs here, as one line on errf and -EINVAL.
-	 */
+	char ob[64], oc[64];
+
+	/* a lab VM's numbers (TCG: every instruction emulated) are not a host's */
+	cmp_origin(base, ob, sizeof(ob));
+	cmp_origin(cand, oc, sizeof(oc));
+	if (strcmp(ob, oc)) {
+		compare_err(errf, "refusing to gate results of different origins: base %s is %s, cand %s is %s (lab and host numbers are not comparable)",
+			    base->path, ob, cand->path, oc);
+		return -EINVAL;
+	}
 	return 0;
 }

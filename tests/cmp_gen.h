@@ -46,11 +46,16 @@ static inline void cgen_sink(struct cgen *g, struct sink *s,
 		g->err = -EIO;
 }
 
-/* start writing dir/results.csv (and dir/results.json when with_json) */
-static inline void cgen_begin(struct cgen *g, const char *dir,
-			      const char *run_id, int with_json)
+/*
+ * start writing dir/results.csv (and dir/results.json when with_json);
+ * host (may be NULL) is the run's context.host, e.g. a lab origin
+ */
+static inline void cgen_begin_host(struct cgen *g, const char *dir,
+				   const char *run_id, int with_json,
+				   const struct hostinfo *host)
 {
 	memset(g, 0, sizeof(*g));
+	g->ri.host = host;
 	mkdir(dir, 0755);
 	g->ri.run_id = run_id;
 	g->ri.argv_line = "gmembench run (test)";
@@ -60,6 +65,12 @@ static inline void cgen_begin(struct cgen *g, const char *dir,
 	cgen_sink(g, &g->csv, &sink_csv_ops, dir);
 	if (with_json)
 		cgen_sink(g, &g->json, &sink_json_ops, dir);
+}
+
+static inline void cgen_begin(struct cgen *g, const char *dir,
+			      const char *run_id, int with_json)
+{
+	cgen_begin_host(g, dir, run_id, with_json, NULL);
 }
 
 static inline void cgen_cell(struct cgen *g, const struct cell_result *r)

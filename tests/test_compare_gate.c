@@ -27,6 +27,7 @@
 #include <cmocka.h>
 
 #include "bench/compare.h"
+#include "harness/hostinfo.h"
 #include "tests/cmp_gen.h"
 
 #define NR_CONV		500
@@ -43,6 +44,7 @@ struct scen {
 	unsigned int skip_mask;		/* bit g: granularity g never ran */
 	int drop_metric;		/* leave to_shared_ns out of every cell */
 	uint64_t seed;
+	const char *lab_accel;		/* non-NULL: a lab run with this accelerator */
 };
 
 struct fixture {
@@ -106,7 +108,17 @@ static void write_run(struct fixture *f, const char *dir, const char *run_id,
 
 	assert_true(reps <= MAX_REPS);
 	rng_seed(&r, sc->seed ? sc->seed : 77);
-	cgen_begin(&g, dir, run_id, !sc->no_json);
+	struct hostinfo hi;
+
+	memset(&hi, 0, sizeof(hi));
+	hostinfo_origin_collect(&hi.origin);	/* "host" unless in a lab */
+	if (sc->lab_accel) {
+		snprintf(hi.origin.origin, sizeof(hi.origin.origin), "lab");
+		snprintf(hi.origin.accel, sizeof(hi.origin.accel), "%s", sc->lab_accel);
+	} else {
+		snprintf(hi.origin.origin, sizeof(hi.origin.origin), "host");
+	}
+	cgen_begin_host(&g, dir, run_id, !sc->no_json, &hi);
 	for (gi = 0; gi < CGEN_NR_GRAN; gi++) {
 		if (sc->skip_mask & (1u << gi))
 			continue;
@@ -369,6 +381,24 @@ static void test_same_build_passes(void **state)
 	/* and a run against itself, to the last resample */
 	assert_int_equal(run(f, f->base, f->base, "--threshold", "default=0",
 			     NULL), 0);
+}
+
+/* a lab VM's numbers are never gated against a host's, nor TCG against kvm */
+static void test_origins_must_match(void **state)
+{
+	struct fixture *f = *state;
+	struct scen host = { 0 }, tcg = { .lab_accel = "tcg" }, kvm = { .lab_accel = "kvm" };
+
+	write_pair(f, &host, &tcg);
+	assert_int_equal(run(f, f->base, f->cand, NULL), 2);
+	assert_non_null(strstr(f->err, "is host, cand"));
+	assert_non_null(strstr(f->err, "is lab/tcg"));
+	write_pair(f, &tcg, &kvm);
+	assert_int_equal(run(f, f->base, f->cand, NULL), 2);
+	assert_non_null(strstr(f->err, "lab/kvm"));
+	/* two TCG lab runs of the same build gate as usual */
+	write_pair(f, &tcg, &tcg);
+	assert_int_equal(run(f, f->base, f->cand, NULL), 0);
 }
 
 static void test_deterministic(void **state)
@@ -736,6 +766,7 @@ int main(void)
 		T(test_10x_slower_3_reps),
 		T(test_same_build_passes),
 		T(test_deterministic),
+		T(test_origins_must_match),
 		T(test_no_json_falls_back),
 		T(test_failed_cell_regresses),
 		T(test_all_failed_regresses),
