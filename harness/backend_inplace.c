@@ -11,12 +11,12 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include "harness/backend.h"
 #include "harness/conv_retry.h"
+#include "harness/mem_attrs.h"
 
 #define INPLACE_GMEM_FLAGS (GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED)
 
@@ -27,16 +27,13 @@
  */
 static int inplace_ioctl_present(int gmem_fd, char *why, size_t whylen)
 {
-	struct kvm_memory_attributes2 a;
-	struct gmb_kvm_memory_attributes2_rfc1 a1;
+	enum gmem_attrs2_abi abi = gmem_attrs2_probe(gmem_fd);
 	char mode[96];
 
-	memset(&a, 0, sizeof(a));
-	if (ioctl(gmem_fd, KVM_SET_MEMORY_ATTRIBUTES2, &a) == 0 || errno != ENOTTY)
+	if (abi == GMEM_ATTRS2_PRESENT)
 		return 1;
 	kvm_attr_mode_param(mode, sizeof(mode));
-	memset(&a1, 0, sizeof(a1));
-	if (ioctl(gmem_fd, GMB_KVM_SET_MEMORY_ATTRIBUTES2_RFC1, &a1) < 0 && errno != ENOTTY) {
+	if (abi == GMEM_ATTRS2_RFC1) {
 		snprintf(why, whylen,
 			 "guest_memfd answers only the RFC v1 ioctl (nr 0xd6, 64-byte struct), an obsolete ABI; mode param: %s",
 			 mode);
@@ -45,23 +42,6 @@ static int inplace_ioctl_present(int gmem_fd, char *why, size_t whylen)
 	snprintf(why, whylen,
 		 "KVM_SET_MEMORY_ATTRIBUTES2 (0x%lx) on guest_memfd: ENOTTY (kernel without in-place conversion, or kvm.ko in per-VM attribute mode; mode param: %s)",
 		 (unsigned long)KVM_SET_MEMORY_ATTRIBUTES2, mode);
-	return 0;
-}
-
-static int set_attrs2(int fd, uint64_t off, uint64_t bytes, uint64_t attrs,
-		      uint64_t *error_offset)
-{
-	struct kvm_memory_attributes2 a;
-
-	memset(&a, 0, sizeof(a));
-	a.offset = off;
-	a.size = bytes;
-	a.attributes = attrs;
-	if (ioctl(fd, KVM_SET_MEMORY_ATTRIBUTES2, &a) < 0) {
-		if (error_offset)
-			*error_offset = a.error_offset;
-		return -errno;
-	}
 	return 0;
 }
 
@@ -107,9 +87,9 @@ static int inplace_probe(const struct kvm_sys *sys, unsigned long *vm_type,
 		goto out_fd;
 	}
 	/* the real thing once: one page to private and back */
-	r = set_attrs2(fd, 0, 4096, KVM_MEMORY_ATTRIBUTE_PRIVATE, NULL);
+	r = gmem_set_mem_attrs2(fd, 0, 4096, KVM_MEMORY_ATTRIBUTE_PRIVATE, NULL);
 	if (!r)
-		r = set_attrs2(fd, 0, 4096, 0, NULL);
+		r = gmem_set_mem_attrs2(fd, 0, 4096, 0, NULL);
 	if (r)
 		snprintf(why, whylen, "KVM_SET_MEMORY_ATTRIBUTES2(PRIVATE) on a 1-page range: %s",
 			 strerror(-r));
@@ -136,7 +116,7 @@ static int attrs2_attempt(void *ctx, uint64_t *error_offset)
 {
 	const struct attrs2_call *a = ctx;
 
-	return set_attrs2(a->fd, a->off, a->bytes, a->attrs, error_offset);
+	return gmem_set_mem_attrs2(a->fd, a->off, a->bytes, a->attrs, error_offset);
 }
 
 static int inplace_convert(struct conv_mem *m, uint64_t gpa, uint64_t bytes,
