@@ -18,7 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/uio.h>
@@ -30,6 +29,7 @@
 #include "harness/backend.h"
 #include "harness/clock.h"
 #include "harness/guest_abi.h"
+#include "harness/mem_attrs.h"
 #include "harness/pin.h"
 #include "harness/session.h"
 
@@ -192,38 +192,6 @@ static bool all_bytes(const unsigned char *b, size_t n, unsigned char val)
 		if (b[i] != val)
 			return false;
 	return true;
-}
-
-static int attrs2(int fd, uint64_t off, uint64_t size, uint64_t attrs, uint64_t flags,
-		  uint64_t reserved0, uint64_t *error_offset)
-{
-	struct kvm_memory_attributes2 a;
-
-	memset(&a, 0, sizeof(a));
-	a.offset = off;
-	a.size = size;
-	a.attributes = attrs;
-	a.flags = flags;
-	a.reserved[0] = reserved0;
-	if (ioctl(fd, KVM_SET_MEMORY_ATTRIBUTES2, &a) < 0) {
-		if (error_offset)
-			*error_offset = a.error_offset;
-		return -errno;
-	}
-	return 0;
-}
-
-/* does the ioctl exist? size 0 is invalid everywhere: ENOTTY = absent */
-static bool gmem_ioctl_answers(int gmem_fd)
-{
-	return attrs2(gmem_fd, 0, 0, 0, 0, 0, NULL) != -ENOTTY;
-}
-
-static bool vm_ioctl_answers(int vm_fd)
-{
-	struct kvm_memory_attributes a = { 0 };
-
-	return ioctl(vm_fd, KVM_SET_MEMORY_ATTRIBUTES, &a) == 0 || errno != ENOTTY;
 }
 
 /* ------------------------------------------------- guest_memfd, stock kernel */
@@ -550,8 +518,8 @@ static int observe_mode(struct vctx *v, struct mode_obs *o, char *msg, size_t le
 	r = gm_open(v, &g, v->have_inplace ? v->priv_type : KVM_X86_DEFAULT_VM, 0, 1 << 20,
 		    msg, len);
 	if (!r) {
-		o->gmem_ioctl = gmem_ioctl_answers(g.fd);
-		o->vm_ioctl = vm_ioctl_answers(g.vm.fd);
+		o->gmem_ioctl = gmem_attrs2_probe(g.fd) == GMEM_ATTRS2_PRESENT;
+		o->vm_ioctl = kvm_vm_attrs_ioctl_answers(g.vm.fd);
 		o->cap_attrs = kvm_check_cap(v->sys.fd, KVM_CAP_MEMORY_ATTRIBUTES);
 	}
 	gm_close(&g);
@@ -646,7 +614,7 @@ static enum verdict private_access(struct vctx *v, char *msg, size_t len, bool w
 		return V_FAIL;
 	}
 	g.map[0] = 0x41;
-	r = attrs2(g.fd, 0, PG, KVM_MEMORY_ATTRIBUTE_PRIVATE, 0, 0, NULL);
+	r = gmem_set_mem_attrs2(g.fd, 0, PG, KVM_MEMORY_ATTRIBUTE_PRIVATE, NULL);
 	sig = r ? -1 : child_access(g.map, write, 0x42);
 	gm_close(&g);
 	if (r)
@@ -687,7 +655,7 @@ static enum verdict pinned_conversion(struct vctx *v, char *msg, size_t len, boo
 		gm_close(&g);
 		return fail(msg, len, "vmsplice pin: %s", why);
 	}
-	r = attrs2(g.fd, 0, 4 * PG, KVM_MEMORY_ATTRIBUTE_PRIVATE, 0, 0, &eoff);
+	r = gmem_set_mem_attrs2(g.fd, 0, 4 * PG, KVM_MEMORY_ATTRIBUTE_PRIVATE, &eoff);
 	if (!after_unpin) {
 		if (r != -EAGAIN)
 			ret = fail(msg, len, "to-private with page 2 pinned: %s (want EAGAIN)",
@@ -700,7 +668,7 @@ static enum verdict pinned_conversion(struct vctx *v, char *msg, size_t len, boo
 	pin_set_unpin(&ps);
 	/* per-CPU LRU batches can hold a transient reference: a few retries */
 	for (tries = 0; tries < 100; tries++) {
-		r = attrs2(g.fd, 0, 4 * PG, KVM_MEMORY_ATTRIBUTE_PRIVATE, 0, 0, NULL);
+		r = gmem_set_mem_attrs2(g.fd, 0, 4 * PG, KVM_MEMORY_ATTRIBUTE_PRIVATE, NULL);
 		if (r != -EAGAIN)
 			break;
 		usleep(1000);
@@ -739,9 +707,9 @@ static enum verdict c_ip_contents(struct vctx *v, char *msg, size_t len)
 		return V_FAIL;
 	}
 	memset(g.map, 0x41, PG);
-	r = attrs2(g.fd, 0, PG, KVM_MEMORY_ATTRIBUTE_PRIVATE, 0, 0, NULL);
+	r = gmem_set_mem_attrs2(g.fd, 0, PG, KVM_MEMORY_ATTRIBUTE_PRIVATE, NULL);
 	if (!r)
-		r = attrs2(g.fd, 0, PG, 0, 0, 0, NULL);
+		r = gmem_set_mem_attrs2(g.fd, 0, PG, 0, NULL);
 	if (!r)
 		r = safe_read(g.map, buf, PG);
 	gm_close(&g);
@@ -773,15 +741,15 @@ static enum verdict c_ip_early_cheaper(struct vctx *v, char *msg, size_t len)
 	for (i = 0; i < N && !r; i++) {
 		g.map[0] = 1;
 		t0 = now_ns();
-		r = attrs2(g.fd, 0, PG, 0, 0, 0, NULL);		/* already shared */
+		r = gmem_set_mem_attrs2(g.fd, 0, PG, 0, NULL);		/* already shared */
 		noop[i] = now_ns() - t0;
 		if (r)
 			break;
 		t0 = now_ns();
-		r = attrs2(g.fd, 0, PG, KVM_MEMORY_ATTRIBUTE_PRIVATE, 0, 0, NULL);
+		r = gmem_set_mem_attrs2(g.fd, 0, PG, KVM_MEMORY_ATTRIBUTE_PRIVATE, NULL);
 		real[i] = now_ns() - t0;
 		if (!r)
-			r = attrs2(g.fd, 0, PG, 0, 0, 0, NULL);
+			r = gmem_set_mem_attrs2(g.fd, 0, PG, 0, NULL);
 	}
 	gm_close(&g);
 	if (r)
@@ -809,7 +777,7 @@ static enum verdict c_ip_early_no_zap(struct vctx *v, char *msg, size_t len)
 	}
 	g.map[0] = 7;		/* mapped: a PTE exists */
 	pin_pagemap_pfn(g.map, &before);
-	r = attrs2(g.fd, 0, 4 * PG, 0, 0, 0, NULL);
+	r = gmem_set_mem_attrs2(g.fd, 0, 4 * PG, 0, NULL);
 	pin_pagemap_pfn(g.map, &after);
 	gm_close(&g);
 	if (r)
@@ -832,7 +800,7 @@ static enum verdict c_ip_punch_keeps(struct vctx *v, char *msg, size_t len)
 		return V_FAIL;
 	}
 	g.map[0] = 1;
-	r = attrs2(g.fd, 0, PG, KVM_MEMORY_ATTRIBUTE_PRIVATE, 0, 0, NULL);
+	r = gmem_set_mem_attrs2(g.fd, 0, PG, KVM_MEMORY_ATTRIBUTE_PRIVATE, NULL);
 	if (!r)
 		r = fd_punch_hole(g.fd, 0, PG);
 	if (!r)
@@ -849,6 +817,7 @@ static enum verdict c_ip_punch_keeps(struct vctx *v, char *msg, size_t len)
 static enum verdict invalid_arg(struct vctx *v, char *msg, size_t len, uint64_t off,
 				uint64_t size, uint64_t flags, uint64_t reserved0)
 {
+	struct kvm_memory_attributes2 a;
 	struct gm g;
 	int r;
 
@@ -856,7 +825,12 @@ static enum verdict invalid_arg(struct vctx *v, char *msg, size_t len, uint64_t 
 		gm_close(&g);
 		return V_FAIL;
 	}
-	r = attrs2(g.fd, off, size, 0, flags, reserved0, NULL);
+	memset(&a, 0, sizeof(a));
+	a.offset = off;
+	a.size = size;
+	a.flags = flags;
+	a.reserved[0] = reserved0;
+	r = gmem_set_mem_attrs2_raw(g.fd, &a);
 	gm_close(&g);
 	if (r != -EINVAL)
 		return fail(msg, len, "offset 0x%llx size 0x%llx flags 0x%llx reserved[0] 0x%llx -> %s (want EINVAL)",
