@@ -4,7 +4,7 @@
  * guest program in 64-bit mode (writes, and reads compared to a pattern);
  * the request protocol over port I/O; kicking a vCPU out of KVM_RUN; a
  * punched page refaults as zero for the host and takes the guest's next
- * write.
+ * write; KVM's binary statistics read by name.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "harness/guest_abi.h"
+#include "harness/kvm_stats.h"
 #include "harness/vcpu.h"
 #include "tests/kvm_test_util.h"
 
@@ -129,6 +130,27 @@ static void test_read_once_counts_mismatches(void **state)
 	*mb_u64(f->v.mailbox, MB_STRIDE) = 1;
 	assert_int_equal(vcpu_next_request(&f->v, &req, why, sizeof(why)), 0);
 	assert_int_equal(*mb_u64(f->v.mailbox, MB_READ_BAD), 0);
+}
+
+static void test_kvm_stats_by_name(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t pf0 = 0, pf1 = 0, p4k = 0, p2m = 0;
+	struct guest_req req;
+	char why[256];
+
+	make_vm(f);
+	assert_int_equal(kvm_stat_read(f->v.fd, "pf_taken", &pf0), 0);
+	vcpu_mailbox_setup(&f->v, GUEST_CMD_TOUCH_ONCE, GMB_DATA_GPA, 16 * 4096, 4096, 1,
+			   0x7e, CHANNEL_PIO);
+	assert_int_equal(vcpu_next_request(&f->v, &req, why, sizeof(why)), 0);
+	/* 16 fresh data pages (plus code, stack, page tables) faulted in */
+	assert_int_equal(kvm_stat_read(f->v.fd, "pf_taken", &pf1), 0);
+	assert_true(pf1 - pf0 >= 16);
+	assert_int_equal(kvm_stat_read(f->vm.fd, "pages_4k", &p4k), 0);
+	assert_int_equal(kvm_stat_read(f->vm.fd, "pages_2m", &p2m), 0);
+	assert_true(p4k + p2m > 0);
+	assert_int_equal(kvm_stat_read(f->vm.fd, "no_such_statistic", &p4k), -ENOENT);
 }
 
 static void test_convert_loop_protocol(void **state)
@@ -262,6 +284,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_touch_once_writes_every_page, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_once_counts_mismatches, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kvm_stats_by_name, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_convert_loop_protocol, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nop_requests, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kick_interrupts_kvm_run, setup, teardown),
