@@ -26,6 +26,7 @@
 
 #include "bench/cmd.h"
 #include "bench/verify.h"
+#include "bench/verify_internal.h"
 #include "harness/backend.h"
 #include "harness/clock.h"
 #include "harness/guest_abi.h"
@@ -36,31 +37,7 @@
 #define PG		4096ULL
 #define MSG_LEN		512
 
-enum verdict { V_PASS, V_FAIL, V_SKIP };
-
-#define NEED_KVM	(1u << 0)
-#define NEED_INPLACE	(1u << 1)
-
-struct vctx {
-	struct kvm_sys sys;
-	bool have_kvm, have_inplace;
-	unsigned long priv_type;
-	char kvm_why[256];
-	char inplace_why[512];
-};
-
-struct check {
-	const char *desc;
-	unsigned int needs;
-	enum verdict (*fn)(struct vctx *v, char *msg, size_t len);
-};
-
-static enum verdict fail(char *msg, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static enum verdict skip(char *msg, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static enum verdict fail(char *msg, size_t len, const char *fmt, ...)
+enum verdict verify_fail(char *msg, size_t len, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -70,7 +47,7 @@ static enum verdict fail(char *msg, size_t len, const char *fmt, ...)
 	return V_FAIL;
 }
 
-static enum verdict skip(char *msg, size_t len, const char *fmt, ...)
+enum verdict verify_skip(char *msg, size_t len, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -184,7 +161,7 @@ static int safe_read(const void *p, void *buf, size_t n)
 	return (size_t)got == n ? 0 : -EFAULT;
 }
 
-static bool all_bytes(const unsigned char *b, size_t n, unsigned char val)
+bool verify_all_bytes(const unsigned char *b, size_t n, unsigned char val)
 {
 	size_t i;
 
@@ -221,9 +198,9 @@ static enum verdict c_gmem_unknown_flag(struct vctx *v, char *msg, size_t len)
 		close(fd63);
 	gm_close(&g);
 	if (fdlow != -EINVAL || fd63 != -EINVAL)
-		return fail(msg, len, "flags 0x%llx -> %s, flags 1<<63 -> %s (want EINVAL both; KVM_CAP_GUEST_MEMFD_FLAGS=0x%lx)",
-			    (unsigned long long)bit, fdlow >= 0 ? "success" : strerror(-fdlow),
-			    fd63 >= 0 ? "success" : strerror(-fd63), caps);
+		return verify_fail(msg, len, "flags 0x%llx -> %s, flags 1<<63 -> %s (want EINVAL both; KVM_CAP_GUEST_MEMFD_FLAGS=0x%lx)",
+				   (unsigned long long)bit, fdlow >= 0 ? "success" : strerror(-fdlow),
+				   fd63 >= 0 ? "success" : strerror(-fd63), caps);
 	snprintf(msg, len, "flags 0x%llx (first bit outside KVM_CAP_GUEST_MEMFD_FLAGS=0x%lx) and 1<<63 -> EINVAL",
 		 (unsigned long long)bit, caps);
 	return V_PASS;
@@ -244,8 +221,8 @@ static enum verdict c_memslot2(struct vctx *v, char *msg, size_t len)
 		r = vm_del_memslot(&g.vm, 1);
 	gm_close(&g);
 	if (r)
-		return fail(msg, len, "KVM_SET_USER_MEMORY_REGION2(KVM_MEM_GUEST_MEMFD): %s",
-			    strerror(-r));
+		return verify_fail(msg, len, "KVM_SET_USER_MEMORY_REGION2(KVM_MEM_GUEST_MEMFD): %s",
+				   strerror(-r));
 	return V_PASS;
 }
 
@@ -265,8 +242,8 @@ static enum verdict c_init_shared_access(struct vctx *v, char *msg, size_t len)
 		sig = -1;
 	gm_close(&g);
 	if (sig || b != 0x5a)
-		return fail(msg, len, "child write %s, parent read back 0x%02x (want 0x5a)",
-			    sig > 0 ? strsignal(sig) : sig ? "did not run" : "ok", b);
+		return verify_fail(msg, len, "child write %s, parent read back 0x%02x (want 0x5a)",
+				   sig > 0 ? strsignal(sig) : sig ? "did not run" : "ok", b);
 	return V_PASS;
 }
 
@@ -282,9 +259,9 @@ static enum verdict mmap_only_access(struct vctx *v, char *msg, size_t len, bool
 	sig = child_access(g.map, write, 1);
 	gm_close(&g);
 	if (sig != SIGBUS)
-		return fail(msg, len, "host %s of a never-shared page: %s (want SIGBUS)",
-			    write ? "write" : "read",
-			    sig > 0 ? strsignal(sig) : sig ? "child failed" : "no fault");
+		return verify_fail(msg, len, "host %s of a never-shared page: %s (want SIGBUS)",
+				   write ? "write" : "read",
+				   sig > 0 ? strsignal(sig) : sig ? "child failed" : "no fault");
 	return V_PASS;
 }
 
@@ -315,9 +292,9 @@ static enum verdict c_punch_reads_zero(struct vctx *v, char *msg, size_t len)
 		r = safe_read(g.map + 16 * PG, buf, sizeof(buf));
 	gm_close(&g);
 	if (r)
-		return fail(msg, len, "punch/read back: %s", strerror(-r));
-	if (!all_bytes(buf, sizeof(buf), 0))
-		return fail(msg, len, "punched pages do not read back zero");
+		return verify_fail(msg, len, "punch/read back: %s", strerror(-r));
+	if (!verify_all_bytes(buf, sizeof(buf), 0))
+		return verify_fail(msg, len, "punched pages do not read back zero");
 	snprintf(msg, len, "16 pages written 0xa5, punched, read back zero");
 	return V_PASS;
 }
@@ -336,7 +313,7 @@ static enum verdict pin_survives_punch(struct vctx *v, const struct pin_ops *ops
 
 	r = ops->probe(why, sizeof(why));
 	if (r)
-		return skip(msg, len, "%s", why);
+		return verify_skip(msg, len, "%s", why);
 	if (gm_open(v, &g, KVM_X86_DEFAULT_VM,
 		    GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED, 1 << 20, msg, len)) {
 		gm_close(&g);
@@ -347,16 +324,16 @@ static enum verdict pin_survives_punch(struct vctx *v, const struct pin_ops *ops
 	r = pin_set_init(&ps, ops, g.map, &page, 1);
 	if (r) {
 		gm_close(&g);
-		return fail(msg, len, "pin set: %s", strerror(-r));
+		return verify_fail(msg, len, "pin set: %s", strerror(-r));
 	}
 	r = pin_set_pin(&ps, why, sizeof(why));
 	if (r) {
-		ret = fail(msg, len, "%s", why);
+		ret = verify_fail(msg, len, "%s", why);
 		goto out;
 	}
 	r = fd_punch_hole(g.fd, 0, 1 << 20);
 	if (r) {
-		ret = fail(msg, len, "punch with a %s pin held: %s", ops->name, strerror(-r));
+		ret = verify_fail(msg, len, "punch with a %s pin held: %s", ops->name, strerror(-r));
 		goto out;
 	}
 	r = safe_read(g.map + page * PG, now, PG);
@@ -364,14 +341,14 @@ static enum verdict pin_survives_punch(struct vctx *v, const struct pin_ops *ops
 	if (!r)
 		r = pin_set_read_back(&ps, held);
 	if (r)
-		ret = fail(msg, len, "read back: %s", strerror(-r));
-	else if (!all_bytes(held, PG, 0xc3))
-		ret = fail(msg, len, "the %s pin no longer yields the old data", ops->name);
-	else if (!all_bytes(now, PG, 0))
-		ret = fail(msg, len, "the mapping does not read zero after the punch");
+		ret = verify_fail(msg, len, "read back: %s", strerror(-r));
+	else if (!verify_all_bytes(held, PG, 0xc3))
+		ret = verify_fail(msg, len, "the %s pin no longer yields the old data", ops->name);
+	else if (!verify_all_bytes(now, PG, 0))
+		ret = verify_fail(msg, len, "the mapping does not read zero after the punch");
 	else if (pfn_before && pfn_before == pfn_after)
-		ret = fail(msg, len, "the mapping still shows the pinned PFN 0x%llx",
-			   (unsigned long long)pfn_before);
+		ret = verify_fail(msg, len, "the mapping still shows the pinned PFN 0x%llx",
+				  (unsigned long long)pfn_before);
 	else
 		snprintf(msg, len, "pin yields 0xc3, mapping reads 0, PFN 0x%llx -> 0x%llx (no EAGAIN exists on a punch)",
 			 (unsigned long long)pfn_before, (unsigned long long)pfn_after);
@@ -459,10 +436,10 @@ static enum verdict c_guest_after_punch(struct vctx *v, char *msg, size_t len)
 	int r;
 
 	if (backend_discard.probe(&v->sys, &type, why, sizeof(why)))
-		return skip(msg, len, "discard backend: %s", why);
+		return verify_skip(msg, len, "discard backend: %s", why);
 	r = session_create(&s, &v->sys, &sc, why, sizeof(why));
 	if (r)
-		return fail(msg, len, "session: %s", why);
+		return verify_fail(msg, len, "session: %s", why);
 	hva = session_data_hva(&s, session_region_gpa(&s, 0));
 	memset(hva, 0xa5, sc.region_bytes);
 	if (run_touch(&s, 0x11, msg, len)) {
@@ -472,13 +449,13 @@ static enum verdict c_guest_after_punch(struct vctx *v, char *msg, size_t len)
 	/* the guest wrote byte 0 of every page into the host's shared page */
 	for (k = 0; k < 16; k++)
 		if (hva[k * PG] != 0x11 || hva[k * PG + 1] != 0xa5) {
-			ret = fail(msg, len, "before the punch, page %llu holds 0x%02x 0x%02x (want 0x11 0xa5)",
-				   (unsigned long long)k, hva[k * PG], hva[k * PG + 1]);
+			ret = verify_fail(msg, len, "before the punch, page %llu holds 0x%02x 0x%02x (want 0x11 0xa5)",
+					  (unsigned long long)k, hva[k * PG], hva[k * PG + 1]);
 			goto out;
 		}
 	r = fd_punch_hole(s.mem.gmem_fd, s.mem.gmem_offset, sc.region_bytes);
 	if (r) {
-		ret = fail(msg, len, "punch: %s", strerror(-r));
+		ret = verify_fail(msg, len, "punch: %s", strerror(-r));
 		goto out;
 	}
 	if (run_touch(&s, 0x22, msg, len)) {
@@ -491,10 +468,10 @@ static enum verdict c_guest_after_punch(struct vctx *v, char *msg, size_t len)
 	 * an otherwise zero page.
 	 */
 	for (k = 0; k < 16; k++)
-		if (hva[k * PG] != 0x22 || !all_bytes(hva + k * PG + 1, PG - 1, 0)) {
-			ret = fail(msg, len, "after the punch, page %llu: byte 0 = 0x%02x (want 0x22), rest %s",
-				   (unsigned long long)k, hva[k * PG],
-				   all_bytes(hva + k * PG + 1, PG - 1, 0) ? "zero" : "NOT zero");
+		if (hva[k * PG] != 0x22 || !verify_all_bytes(hva + k * PG + 1, PG - 1, 0)) {
+			ret = verify_fail(msg, len, "after the punch, page %llu: byte 0 = 0x%02x (want 0x22), rest %s",
+					  (unsigned long long)k, hva[k * PG],
+					  verify_all_bytes(hva + k * PG + 1, PG - 1, 0) ? "zero" : "NOT zero");
 			goto out;
 		}
 	snprintf(msg, len, "16 pages: the guest's write after the punch landed in a fresh zero page the host sees");
@@ -533,7 +510,7 @@ static enum verdict c_mode_exclusive(struct vctx *v, char *msg, size_t len)
 	if (observe_mode(v, &o, msg, len))
 		return V_FAIL;
 	if (o.gmem_ioctl && o.vm_ioctl)
-		return fail(msg, len, "both KVM_SET_MEMORY_ATTRIBUTES (VM) and KVM_SET_MEMORY_ATTRIBUTES2 (guest_memfd) answer; one kvm.ko tracks attributes one way only");
+		return verify_fail(msg, len, "both KVM_SET_MEMORY_ATTRIBUTES (VM) and KVM_SET_MEMORY_ATTRIBUTES2 (guest_memfd) answer; one kvm.ko tracks attributes one way only");
 	snprintf(msg, len, "VM ioctl %s, guest_memfd ioctl %s",
 		 o.vm_ioctl ? "present" : "ENOTTY", o.gmem_ioctl ? "present" : "ENOTTY");
 	return V_PASS;
@@ -547,8 +524,8 @@ static enum verdict c_mode_cap(struct vctx *v, char *msg, size_t len)
 		return V_FAIL;
 	/* on /dev/kvm the cap is PRIVATE exactly when per-VM attributes exist */
 	if ((o.cap_attrs > 0) != o.vm_ioctl)
-		return fail(msg, len, "KVM_CAP_MEMORY_ATTRIBUTES=0x%lx but the VM ioctl %s",
-			    o.cap_attrs, o.vm_ioctl ? "answers" : "is ENOTTY");
+		return verify_fail(msg, len, "KVM_CAP_MEMORY_ATTRIBUTES=0x%lx but the VM ioctl %s",
+				   o.cap_attrs, o.vm_ioctl ? "answers" : "is ENOTTY");
 	snprintf(msg, len, "KVM_CAP_MEMORY_ATTRIBUTES=0x%lx, VM ioctl %s",
 		 o.cap_attrs < 0 ? 0 : o.cap_attrs, o.vm_ioctl ? "present" : "ENOTTY");
 	return V_PASS;
@@ -583,15 +560,15 @@ static enum verdict c_mode_param(struct vctx *v, char *msg, size_t len)
 		on = val[0] == 'Y' || val[0] == '1';
 		want_gmem = !on;
 	} else {
-		return skip(msg, len, "no attribute-mode module parameter (%s and %s absent): kvm.ko predates the in-place conversion series",
-			    GMB_PARAM_INPLACE, GMB_PARAM_VM_ATTRS);
+		return verify_skip(msg, len, "no attribute-mode module parameter (%s and %s absent): kvm.ko predates the in-place conversion series",
+				   GMB_PARAM_INPLACE, GMB_PARAM_VM_ATTRS);
 	}
 	if (observe_mode(v, &o, msg, len))
 		return V_FAIL;
 	if (o.gmem_ioctl != want_gmem || (want_gmem && o.vm_ioctl))
-		return fail(msg, len, "kvm.%s=%s but the guest_memfd ioctl %s and the VM ioctl %s",
-			    name, val, o.gmem_ioctl ? "answers" : "is ENOTTY",
-			    o.vm_ioctl ? "answers" : "is ENOTTY");
+		return verify_fail(msg, len, "kvm.%s=%s but the guest_memfd ioctl %s and the VM ioctl %s",
+				   name, val, o.gmem_ioctl ? "answers" : "is ENOTTY",
+				   o.vm_ioctl ? "answers" : "is ENOTTY");
 	snprintf(msg, len, "kvm.%s=%s", name, val);
 	return V_PASS;
 }
@@ -618,10 +595,10 @@ static enum verdict private_access(struct vctx *v, char *msg, size_t len, bool w
 	sig = r ? -1 : child_access(g.map, write, 0x42);
 	gm_close(&g);
 	if (r)
-		return fail(msg, len, "to-private: %s", strerror(-r));
+		return verify_fail(msg, len, "to-private: %s", strerror(-r));
 	if (sig != SIGBUS)
-		return fail(msg, len, "host %s of a private page: %s (want SIGBUS)",
-			    write ? "write" : "read", sig > 0 ? strsignal(sig) : "no fault");
+		return verify_fail(msg, len, "host %s of a private page: %s (want SIGBUS)",
+				   write ? "write" : "read", sig > 0 ? strsignal(sig) : "no fault");
 	return V_PASS;
 }
 
@@ -653,16 +630,16 @@ static enum verdict pinned_conversion(struct vctx *v, char *msg, size_t len, boo
 	if (pin_set_init(&ps, &pin_vmsplice, g.map, &page, 1) ||
 	    pin_set_pin(&ps, why, sizeof(why))) {
 		gm_close(&g);
-		return fail(msg, len, "vmsplice pin: %s", why);
+		return verify_fail(msg, len, "vmsplice pin: %s", why);
 	}
 	r = gmem_set_mem_attrs2(g.fd, 0, 4 * PG, KVM_MEMORY_ATTRIBUTE_PRIVATE, &eoff);
 	if (!after_unpin) {
 		if (r != -EAGAIN)
-			ret = fail(msg, len, "to-private with page 2 pinned: %s (want EAGAIN)",
-				   r ? strerror(-r) : "success");
+			ret = verify_fail(msg, len, "to-private with page 2 pinned: %s (want EAGAIN)",
+					  r ? strerror(-r) : "success");
 		else if (eoff != 2 * PG)
-			ret = fail(msg, len, "EAGAIN with error_offset 0x%llx (want 0x%llx, the pinned page)",
-				   (unsigned long long)eoff, 2 * PG);
+			ret = verify_fail(msg, len, "EAGAIN with error_offset 0x%llx (want 0x%llx, the pinned page)",
+					  (unsigned long long)eoff, 2 * PG);
 		goto out;
 	}
 	pin_set_unpin(&ps);
@@ -674,7 +651,7 @@ static enum verdict pinned_conversion(struct vctx *v, char *msg, size_t len, boo
 		usleep(1000);
 	}
 	if (r)
-		ret = fail(msg, len, "to-private after unpin: %s", strerror(-r));
+		ret = verify_fail(msg, len, "to-private after unpin: %s", strerror(-r));
 	else
 		snprintf(msg, len, "succeeded after %d EAGAIN retries", tries);
 out:
@@ -700,8 +677,8 @@ static enum verdict c_ip_contents(struct vctx *v, char *msg, size_t len)
 	int r;
 
 	if (v->priv_type != KVM_X86_SW_PROTECTED_VM)
-		return skip(msg, len, "contents are only specified for KVM_X86_SW_PROTECTED_VM (type %lu here)",
-			    v->priv_type);
+		return verify_skip(msg, len, "contents are only specified for KVM_X86_SW_PROTECTED_VM (type %lu here)",
+				   v->priv_type);
 	if (ip_open(v, &g, 4, msg, len)) {
 		gm_close(&g);
 		return V_FAIL;
@@ -714,9 +691,9 @@ static enum verdict c_ip_contents(struct vctx *v, char *msg, size_t len)
 		r = safe_read(g.map, buf, PG);
 	gm_close(&g);
 	if (r)
-		return fail(msg, len, "round trip: %s", strerror(-r));
-	if (!all_bytes(buf, PG, 0x41))
-		return fail(msg, len, "'A' written while shared did not survive shared->private->shared");
+		return verify_fail(msg, len, "round trip: %s", strerror(-r));
+	if (!verify_all_bytes(buf, PG, 0x41))
+		return verify_fail(msg, len, "'A' written while shared did not survive shared->private->shared");
 	return V_PASS;
 }
 
@@ -753,13 +730,13 @@ static enum verdict c_ip_early_cheaper(struct vctx *v, char *msg, size_t len)
 	}
 	gm_close(&g);
 	if (r)
-		return fail(msg, len, "conversion: %s", strerror(-r));
+		return verify_fail(msg, len, "conversion: %s", strerror(-r));
 	qsort(noop, N, sizeof(noop[0]), cmp_u64);
 	qsort(real, N, sizeof(real[0]), cmp_u64);
 	/* "much cheaper": no unmap, no invalidation, no refcount scan */
 	if (noop[N / 2] * 2 > real[N / 2])
-		return fail(msg, len, "shared->shared median %llu ns vs real to-private %llu ns (want < half)",
-			    (unsigned long long)noop[N / 2], (unsigned long long)real[N / 2]);
+		return verify_fail(msg, len, "shared->shared median %llu ns vs real to-private %llu ns (want < half)",
+				   (unsigned long long)noop[N / 2], (unsigned long long)real[N / 2]);
 	snprintf(msg, len, "median shared->shared %llu ns, shared->private %llu ns",
 		 (unsigned long long)noop[N / 2], (unsigned long long)real[N / 2]);
 	return V_PASS;
@@ -781,12 +758,12 @@ static enum verdict c_ip_early_no_zap(struct vctx *v, char *msg, size_t len)
 	pin_pagemap_pfn(g.map, &after);
 	gm_close(&g);
 	if (r)
-		return fail(msg, len, "shared->shared: %s", strerror(-r));
+		return verify_fail(msg, len, "shared->shared: %s", strerror(-r));
 	if (!before)
-		return fail(msg, len, "the touched page is not mapped (pagemap)");
+		return verify_fail(msg, len, "the touched page is not mapped (pagemap)");
 	if (after != before)
-		return fail(msg, len, "shared->shared zapped the host mapping (PFN 0x%llx -> 0x%llx)",
-			    (unsigned long long)before, (unsigned long long)after);
+		return verify_fail(msg, len, "shared->shared zapped the host mapping (PFN 0x%llx -> 0x%llx)",
+				   (unsigned long long)before, (unsigned long long)after);
 	return V_PASS;
 }
 
@@ -807,10 +784,10 @@ static enum verdict c_ip_punch_keeps(struct vctx *v, char *msg, size_t len)
 		sig = child_access(g.map, false, 0);
 	gm_close(&g);
 	if (r)
-		return fail(msg, len, "to-private + punch: %s", strerror(-r));
+		return verify_fail(msg, len, "to-private + punch: %s", strerror(-r));
 	if (sig != SIGBUS)
-		return fail(msg, len, "punched private page: host read %s (want SIGBUS: still private)",
-			    sig > 0 ? strsignal(sig) : "did not fault");
+		return verify_fail(msg, len, "punched private page: host read %s (want SIGBUS: still private)",
+				   sig > 0 ? strsignal(sig) : "did not fault");
 	return V_PASS;
 }
 
@@ -833,10 +810,10 @@ static enum verdict invalid_arg(struct vctx *v, char *msg, size_t len, uint64_t 
 	r = gmem_set_mem_attrs2_raw(g.fd, &a);
 	gm_close(&g);
 	if (r != -EINVAL)
-		return fail(msg, len, "offset 0x%llx size 0x%llx flags 0x%llx reserved[0] 0x%llx -> %s (want EINVAL)",
-			    (unsigned long long)off, (unsigned long long)size,
-			    (unsigned long long)flags, (unsigned long long)reserved0,
-			    r ? strerror(-r) : "success");
+		return verify_fail(msg, len, "offset 0x%llx size 0x%llx flags 0x%llx reserved[0] 0x%llx -> %s (want EINVAL)",
+				   (unsigned long long)off, (unsigned long long)size,
+				   (unsigned long long)flags, (unsigned long long)reserved0,
+				   r ? strerror(-r) : "success");
 	return V_PASS;
 }
 
@@ -890,7 +867,18 @@ static const struct check checks[] = {
 	{ "inplace: reserved != 0 fails EINVAL", NEED_INPLACE, c_ip_reserved },
 };
 
-#define NR_CHECKS (sizeof(checks) / sizeof(checks[0]))
+static const struct check *base_checks(size_t *nr)
+{
+	*nr = sizeof(checks) / sizeof(checks[0]);
+	return checks;
+}
+
+/* the groups of checks, numbered in this order */
+static const struct check *(*const groups[])(size_t *nr) = {
+	base_checks,
+};
+
+#define NR_GROUPS (sizeof(groups) / sizeof(groups[0]))
 
 static void usage(FILE *f)
 {
@@ -907,13 +895,44 @@ static void one_line(char *s)
 			*s = *s == '#' ? '_' : ' ';
 }
 
+/* the TAP line of check n, after its "# " comment */
+static void print_result(unsigned int n, const char *desc, enum verdict vd, char *msg)
+{
+	one_line(msg);
+	switch (vd) {
+	case V_PASS:
+		if (msg[0])
+			printf("# %s\n", msg);
+		printf("ok %u - %s\n", n, desc);
+		break;
+	case V_FAIL:
+		printf("# %s\n", msg[0] ? msg : "failed");
+		printf("not ok %u - %s\n", n, desc);
+		break;
+	case V_SKIP:
+		printf("ok %u - %s # SKIP %s\n", n, desc, msg[0] ? msg : "not applicable on this host");
+		break;
+	}
+	fflush(stdout);
+}
+
+static enum verdict run_check(struct vctx *v, const struct check *ck, char *msg, size_t len)
+{
+	if (!v->have_kvm)
+		return verify_skip(msg, len, "%s", v->kvm_why);
+	if ((ck->needs & NEED_INPLACE) && !v->have_inplace)
+		return verify_skip(msg, len, "needs in-place conversion: %s", v->inplace_why);
+	return ck->fn(v, msg, len);
+}
+
 int cmd_verify(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	unsigned int i, pass = 0, nfail = 0, nskip = 0;
+	unsigned int n = 0, count[3] = { 0 };
+	size_t g, i, nr, total = 0;
 	struct vctx v;
 	int c;
 
@@ -933,51 +952,34 @@ int cmd_verify(int argc, char **argv)
 	memset(&v, 0, sizeof(v));
 	v.have_kvm = kvm_sys_open(&v.sys, v.kvm_why, sizeof(v.kvm_why)) == 0;
 	if (v.have_kvm) {
-		int r = backend_inplace.probe(&v.sys, &v.priv_type, v.inplace_why,
-					      sizeof(v.inplace_why));
-
-		v.have_inplace = r == 0;
+		v.have_inplace = backend_inplace.probe(&v.sys, &v.priv_type, v.inplace_why,
+						       sizeof(v.inplace_why)) == 0;
 	} else {
 		v.sys.fd = -1;
 	}
-	printf("TAP version 13\n1..%zu\n", NR_CHECKS);
-	fflush(stdout);
-	for (i = 0; i < NR_CHECKS; i++) {
-		const struct check *ck = &checks[i];
-		char msg[MSG_LEN] = "";
-		enum verdict vd;
-
-		if (!v.have_kvm)
-			vd = skip(msg, sizeof(msg), "%s", v.kvm_why);
-		else if ((ck->needs & NEED_INPLACE) && !v.have_inplace)
-			vd = skip(msg, sizeof(msg), "needs in-place conversion: %s", v.inplace_why);
-		else
-			vd = ck->fn(&v, msg, sizeof(msg));
-		one_line(msg);
-		switch (vd) {
-		case V_PASS:
-			pass++;
-			if (msg[0])
-				printf("# %s\n", msg);
-			printf("ok %u - %s\n", i + 1, ck->desc);
-			break;
-		case V_FAIL:
-			nfail++;
-			printf("# %s\n", msg[0] ? msg : "failed");
-			printf("not ok %u - %s\n", i + 1, ck->desc);
-			break;
-		case V_SKIP:
-			nskip++;
-			printf("ok %u - %s # SKIP %s\n", i + 1, ck->desc,
-			       msg[0] ? msg : "not applicable on this host");
-			break;
-		}
-		fflush(stdout);
+	for (g = 0; g < NR_GROUPS; g++) {
+		groups[g](&nr);
+		total += nr;
 	}
-	printf("# Totals: pass:%u fail:%u skip:%u\n", pass, nfail, nskip);
+	printf("TAP version 13\n1..%zu\n", total);
+	fflush(stdout);
+	for (g = 0; g < NR_GROUPS; g++) {
+		const struct check *group = groups[g](&nr);
+
+		for (i = 0; i < nr; i++) {
+			const struct check *ck = &group[i];
+			char msg[MSG_LEN] = "";
+			enum verdict vd = run_check(&v, ck, msg, sizeof(msg));
+
+			count[vd]++;
+			print_result(++n, ck->desc, vd, msg);
+		}
+	}
+	printf("# Totals: pass:%u fail:%u skip:%u\n", count[V_PASS], count[V_FAIL],
+	       count[V_SKIP]);
 	if (v.have_kvm)
 		kvm_sys_close(&v.sys);
-	if (nfail)
+	if (count[V_FAIL])
 		return 1;
-	return pass ? 0 : EXIT_SKIP;
+	return count[V_PASS] ? 0 : EXIT_SKIP;
 }
