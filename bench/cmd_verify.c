@@ -6,8 +6,10 @@
  *
  * Checks of in-place conversion need KVM_SET_MEMORY_ATTRIBUTES2 on a VM
  * type with private memory; without them they are skipped with the inplace
- * backend's probe reason. The stock-kernel (discard tier) checks run for
- * real. Host accesses that may fault are made from a forked child (its
+ * backend's probe reason. The dual checks (per-VM attributes, their own
+ * group in bench/verify_dual.c) need the VM ioctl on such a VM type and are
+ * skipped with the dual backend's probe reason. The stock-kernel (discard
+ * tier) checks run for real. Host accesses that may fault are made from a forked child (its
  * termination signal is the verdict) or with process_vm_readv (EFAULT
  * instead of a signal), so a misbehaving kernel cannot kill the verifier.
  */
@@ -876,6 +878,7 @@ static const struct check *base_checks(size_t *nr)
 /* the groups of checks, numbered in this order */
 static const struct check *(*const groups[])(size_t *nr) = {
 	base_checks,
+	verify_dual_checks,
 };
 
 #define NR_GROUPS (sizeof(groups) / sizeof(groups[0]))
@@ -922,6 +925,9 @@ static enum verdict run_check(struct vctx *v, const struct check *ck, char *msg,
 		return verify_skip(msg, len, "%s", v->kvm_why);
 	if ((ck->needs & NEED_INPLACE) && !v->have_inplace)
 		return verify_skip(msg, len, "needs in-place conversion: %s", v->inplace_why);
+	if ((ck->needs & NEED_DUAL) && !v->have_dual)
+		return verify_skip(msg, len, "needs per-VM attributes on a VM type with private memory: %s",
+				   v->dual_why);
 	return ck->fn(v, msg, len);
 }
 
@@ -954,6 +960,8 @@ int cmd_verify(int argc, char **argv)
 	if (v.have_kvm) {
 		v.have_inplace = backend_inplace.probe(&v.sys, &v.priv_type, v.inplace_why,
 						       sizeof(v.inplace_why)) == 0;
+		v.have_dual = backend_dual.probe(&v.sys, &v.dual_type, v.dual_why,
+						 sizeof(v.dual_why)) == 0;
 	} else {
 		v.sys.fd = -1;
 	}
