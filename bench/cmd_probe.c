@@ -18,10 +18,6 @@
 #include "harness/perfcaps.h"
 #include "harness/topology.h"
 
-static const char *const vm_type_names[] = {
-	"default", "sw_protected", "sev", "sev_es", "snp", "tdx",
-};
-
 static void row(const char *k, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void row(const char *k, const char *fmt, ...)
@@ -72,7 +68,7 @@ static void caps_section(const struct kvm_sys *sys)
 	for (i = 0; i < 6; i++)
 		if (types & (1L << i))
 			n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s", n ? ", " : "",
-					      vm_type_names[i]);
+					      kvm_vm_type_name(i));
 	row("VM types", "%s", buf);
 	v = kvm_check_cap(sys->fd, KVM_CAP_GUEST_MEMFD_FLAGS);
 	row("guest_memfd flags", "%s%s%s", v > 0 && (v & GUEST_MEMFD_FLAG_MMAP) ? "MMAP " : "",
@@ -145,7 +141,7 @@ int cmd_probe(int argc, char **argv)
 		if (!r) {
 			nr_avail++;
 			row(conv_backends[i]->name, "available (VM type %lu: %s)", type,
-			    type < 6 ? vm_type_names[type] : "?");
+			    kvm_vm_type_name(type));
 		} else {
 			row(conv_backends[i]->name, "unavailable: %s", why[0] ? why : strerror(-r));
 		}

@@ -6,8 +6,10 @@
  *
  * Checks of in-place conversion need KVM_SET_MEMORY_ATTRIBUTES2 on a VM
  * type with private memory; without them they are skipped with the inplace
- * backend's probe reason. The stock-kernel (discard tier) checks run for
- * real. Host accesses that may fault are made from a forked child (its
+ * backend's probe reason. The dual checks (per-VM attributes, their own
+ * group in bench/verify_dual.c) need the VM ioctl on such a VM type and are
+ * skipped with the dual backend's probe reason. The stock-kernel (discard
+ * tier) checks run for real. Host accesses that may fault are made from a forked child (its
  * termination signal is the verdict) or with process_vm_readv (EFAULT
  * instead of a signal), so a misbehaving kernel cannot kill the verifier.
  */
@@ -18,7 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/uio.h>
@@ -27,40 +28,18 @@
 
 #include "bench/cmd.h"
 #include "bench/verify.h"
+#include "bench/verify_internal.h"
 #include "harness/backend.h"
 #include "harness/clock.h"
 #include "harness/guest_abi.h"
+#include "harness/mem_attrs.h"
 #include "harness/pin.h"
 #include "harness/session.h"
 
 #define PG		4096ULL
 #define MSG_LEN		512
 
-enum verdict { V_PASS, V_FAIL, V_SKIP };
-
-#define NEED_KVM	(1u << 0)
-#define NEED_INPLACE	(1u << 1)
-
-struct vctx {
-	struct kvm_sys sys;
-	bool have_kvm, have_inplace;
-	unsigned long priv_type;
-	char kvm_why[256];
-	char inplace_why[512];
-};
-
-struct check {
-	const char *desc;
-	unsigned int needs;
-	enum verdict (*fn)(struct vctx *v, char *msg, size_t len);
-};
-
-static enum verdict fail(char *msg, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static enum verdict skip(char *msg, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static enum verdict fail(char *msg, size_t len, const char *fmt, ...)
+enum verdict verify_fail(char *msg, size_t len, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -70,7 +49,7 @@ static enum verdict fail(char *msg, size_t len, const char *fmt, ...)
 	return V_FAIL;
 }
 
-static enum verdict skip(char *msg, size_t len, const char *fmt, ...)
+enum verdict verify_skip(char *msg, size_t len, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -184,7 +163,7 @@ static int safe_read(const void *p, void *buf, size_t n)
 	return (size_t)got == n ? 0 : -EFAULT;
 }
 
-static bool all_bytes(const unsigned char *b, size_t n, unsigned char val)
+bool verify_all_bytes(const unsigned char *b, size_t n, unsigned char val)
 {
 	size_t i;
 
@@ -192,38 +171,6 @@ static bool all_bytes(const unsigned char *b, size_t n, unsigned char val)
 		if (b[i] != val)
 			return false;
 	return true;
-}
-
-static int attrs2(int fd, uint64_t off, uint64_t size, uint64_t attrs, uint64_t flags,
-		  uint64_t reserved0, uint64_t *error_offset)
-{
-	struct kvm_memory_attributes2 a;
-
-	memset(&a, 0, sizeof(a));
-	a.offset = off;
-	a.size = size;
-	a.attributes = attrs;
-	a.flags = flags;
-	a.reserved[0] = reserved0;
-	if (ioctl(fd, KVM_SET_MEMORY_ATTRIBUTES2, &a) < 0) {
-		if (error_offset)
-			*error_offset = a.error_offset;
-		return -errno;
-	}
-	return 0;
-}
-
-/* does the ioctl exist? size 0 is invalid everywhere: ENOTTY = absent */
-static bool gmem_ioctl_answers(int gmem_fd)
-{
-	return attrs2(gmem_fd, 0, 0, 0, 0, 0, NULL) != -ENOTTY;
-}
-
-static bool vm_ioctl_answers(int vm_fd)
-{
-	struct kvm_memory_attributes a = { 0 };
-
-	return ioctl(vm_fd, KVM_SET_MEMORY_ATTRIBUTES, &a) == 0 || errno != ENOTTY;
 }
 
 /* ------------------------------------------------- guest_memfd, stock kernel */
@@ -253,9 +200,9 @@ static enum verdict c_gmem_unknown_flag(struct vctx *v, char *msg, size_t len)
 		close(fd63);
 	gm_close(&g);
 	if (fdlow != -EINVAL || fd63 != -EINVAL)
-		return fail(msg, len, "flags 0x%llx -> %s, flags 1<<63 -> %s (want EINVAL both; KVM_CAP_GUEST_MEMFD_FLAGS=0x%lx)",
-			    (unsigned long long)bit, fdlow >= 0 ? "success" : strerror(-fdlow),
-			    fd63 >= 0 ? "success" : strerror(-fd63), caps);
+		return verify_fail(msg, len, "flags 0x%llx -> %s, flags 1<<63 -> %s (want EINVAL both; KVM_CAP_GUEST_MEMFD_FLAGS=0x%lx)",
+				   (unsigned long long)bit, fdlow >= 0 ? "success" : strerror(-fdlow),
+				   fd63 >= 0 ? "success" : strerror(-fd63), caps);
 	snprintf(msg, len, "flags 0x%llx (first bit outside KVM_CAP_GUEST_MEMFD_FLAGS=0x%lx) and 1<<63 -> EINVAL",
 		 (unsigned long long)bit, caps);
 	return V_PASS;
@@ -276,8 +223,8 @@ static enum verdict c_memslot2(struct vctx *v, char *msg, size_t len)
 		r = vm_del_memslot(&g.vm, 1);
 	gm_close(&g);
 	if (r)
-		return fail(msg, len, "KVM_SET_USER_MEMORY_REGION2(KVM_MEM_GUEST_MEMFD): %s",
-			    strerror(-r));
+		return verify_fail(msg, len, "KVM_SET_USER_MEMORY_REGION2(KVM_MEM_GUEST_MEMFD): %s",
+				   strerror(-r));
 	return V_PASS;
 }
 
@@ -297,8 +244,8 @@ static enum verdict c_init_shared_access(struct vctx *v, char *msg, size_t len)
 		sig = -1;
 	gm_close(&g);
 	if (sig || b != 0x5a)
-		return fail(msg, len, "child write %s, parent read back 0x%02x (want 0x5a)",
-			    sig > 0 ? strsignal(sig) : sig ? "did not run" : "ok", b);
+		return verify_fail(msg, len, "child write %s, parent read back 0x%02x (want 0x5a)",
+				   sig > 0 ? strsignal(sig) : sig ? "did not run" : "ok", b);
 	return V_PASS;
 }
 
@@ -314,9 +261,9 @@ static enum verdict mmap_only_access(struct vctx *v, char *msg, size_t len, bool
 	sig = child_access(g.map, write, 1);
 	gm_close(&g);
 	if (sig != SIGBUS)
-		return fail(msg, len, "host %s of a never-shared page: %s (want SIGBUS)",
-			    write ? "write" : "read",
-			    sig > 0 ? strsignal(sig) : sig ? "child failed" : "no fault");
+		return verify_fail(msg, len, "host %s of a never-shared page: %s (want SIGBUS)",
+				   write ? "write" : "read",
+				   sig > 0 ? strsignal(sig) : sig ? "child failed" : "no fault");
 	return V_PASS;
 }
 
@@ -347,9 +294,9 @@ static enum verdict c_punch_reads_zero(struct vctx *v, char *msg, size_t len)
 		r = safe_read(g.map + 16 * PG, buf, sizeof(buf));
 	gm_close(&g);
 	if (r)
-		return fail(msg, len, "punch/read back: %s", strerror(-r));
-	if (!all_bytes(buf, sizeof(buf), 0))
-		return fail(msg, len, "punched pages do not read back zero");
+		return verify_fail(msg, len, "punch/read back: %s", strerror(-r));
+	if (!verify_all_bytes(buf, sizeof(buf), 0))
+		return verify_fail(msg, len, "punched pages do not read back zero");
 	snprintf(msg, len, "16 pages written 0xa5, punched, read back zero");
 	return V_PASS;
 }
@@ -368,7 +315,7 @@ static enum verdict pin_survives_punch(struct vctx *v, const struct pin_ops *ops
 
 	r = ops->probe(why, sizeof(why));
 	if (r)
-		return skip(msg, len, "%s", why);
+		return verify_skip(msg, len, "%s", why);
 	if (gm_open(v, &g, KVM_X86_DEFAULT_VM,
 		    GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED, 1 << 20, msg, len)) {
 		gm_close(&g);
@@ -379,16 +326,16 @@ static enum verdict pin_survives_punch(struct vctx *v, const struct pin_ops *ops
 	r = pin_set_init(&ps, ops, g.map, &page, 1);
 	if (r) {
 		gm_close(&g);
-		return fail(msg, len, "pin set: %s", strerror(-r));
+		return verify_fail(msg, len, "pin set: %s", strerror(-r));
 	}
 	r = pin_set_pin(&ps, why, sizeof(why));
 	if (r) {
-		ret = fail(msg, len, "%s", why);
+		ret = verify_fail(msg, len, "%s", why);
 		goto out;
 	}
 	r = fd_punch_hole(g.fd, 0, 1 << 20);
 	if (r) {
-		ret = fail(msg, len, "punch with a %s pin held: %s", ops->name, strerror(-r));
+		ret = verify_fail(msg, len, "punch with a %s pin held: %s", ops->name, strerror(-r));
 		goto out;
 	}
 	r = safe_read(g.map + page * PG, now, PG);
@@ -396,14 +343,14 @@ static enum verdict pin_survives_punch(struct vctx *v, const struct pin_ops *ops
 	if (!r)
 		r = pin_set_read_back(&ps, held);
 	if (r)
-		ret = fail(msg, len, "read back: %s", strerror(-r));
-	else if (!all_bytes(held, PG, 0xc3))
-		ret = fail(msg, len, "the %s pin no longer yields the old data", ops->name);
-	else if (!all_bytes(now, PG, 0))
-		ret = fail(msg, len, "the mapping does not read zero after the punch");
+		ret = verify_fail(msg, len, "read back: %s", strerror(-r));
+	else if (!verify_all_bytes(held, PG, 0xc3))
+		ret = verify_fail(msg, len, "the %s pin no longer yields the old data", ops->name);
+	else if (!verify_all_bytes(now, PG, 0))
+		ret = verify_fail(msg, len, "the mapping does not read zero after the punch");
 	else if (pfn_before && pfn_before == pfn_after)
-		ret = fail(msg, len, "the mapping still shows the pinned PFN 0x%llx",
-			   (unsigned long long)pfn_before);
+		ret = verify_fail(msg, len, "the mapping still shows the pinned PFN 0x%llx",
+				  (unsigned long long)pfn_before);
 	else
 		snprintf(msg, len, "pin yields 0xc3, mapping reads 0, PFN 0x%llx -> 0x%llx (no EAGAIN exists on a punch)",
 			 (unsigned long long)pfn_before, (unsigned long long)pfn_after);
@@ -491,10 +438,10 @@ static enum verdict c_guest_after_punch(struct vctx *v, char *msg, size_t len)
 	int r;
 
 	if (backend_discard.probe(&v->sys, &type, why, sizeof(why)))
-		return skip(msg, len, "discard backend: %s", why);
+		return verify_skip(msg, len, "discard backend: %s", why);
 	r = session_create(&s, &v->sys, &sc, why, sizeof(why));
 	if (r)
-		return fail(msg, len, "session: %s", why);
+		return verify_fail(msg, len, "session: %s", why);
 	hva = session_data_hva(&s, session_region_gpa(&s, 0));
 	memset(hva, 0xa5, sc.region_bytes);
 	if (run_touch(&s, 0x11, msg, len)) {
@@ -504,13 +451,13 @@ static enum verdict c_guest_after_punch(struct vctx *v, char *msg, size_t len)
 	/* the guest wrote byte 0 of every page into the host's shared page */
 	for (k = 0; k < 16; k++)
 		if (hva[k * PG] != 0x11 || hva[k * PG + 1] != 0xa5) {
-			ret = fail(msg, len, "before the punch, page %llu holds 0x%02x 0x%02x (want 0x11 0xa5)",
-				   (unsigned long long)k, hva[k * PG], hva[k * PG + 1]);
+			ret = verify_fail(msg, len, "before the punch, page %llu holds 0x%02x 0x%02x (want 0x11 0xa5)",
+					  (unsigned long long)k, hva[k * PG], hva[k * PG + 1]);
 			goto out;
 		}
 	r = fd_punch_hole(s.mem.gmem_fd, s.mem.gmem_offset, sc.region_bytes);
 	if (r) {
-		ret = fail(msg, len, "punch: %s", strerror(-r));
+		ret = verify_fail(msg, len, "punch: %s", strerror(-r));
 		goto out;
 	}
 	if (run_touch(&s, 0x22, msg, len)) {
@@ -523,10 +470,10 @@ static enum verdict c_guest_after_punch(struct vctx *v, char *msg, size_t len)
 	 * an otherwise zero page.
 	 */
 	for (k = 0; k < 16; k++)
-		if (hva[k * PG] != 0x22 || !all_bytes(hva + k * PG + 1, PG - 1, 0)) {
-			ret = fail(msg, len, "after the punch, page %llu: byte 0 = 0x%02x (want 0x22), rest %s",
-				   (unsigned long long)k, hva[k * PG],
-				   all_bytes(hva + k * PG + 1, PG - 1, 0) ? "zero" : "NOT zero");
+		if (hva[k * PG] != 0x22 || !verify_all_bytes(hva + k * PG + 1, PG - 1, 0)) {
+			ret = verify_fail(msg, len, "after the punch, page %llu: byte 0 = 0x%02x (want 0x22), rest %s",
+					  (unsigned long long)k, hva[k * PG],
+					  verify_all_bytes(hva + k * PG + 1, PG - 1, 0) ? "zero" : "NOT zero");
 			goto out;
 		}
 	snprintf(msg, len, "16 pages: the guest's write after the punch landed in a fresh zero page the host sees");
@@ -550,8 +497,8 @@ static int observe_mode(struct vctx *v, struct mode_obs *o, char *msg, size_t le
 	r = gm_open(v, &g, v->have_inplace ? v->priv_type : KVM_X86_DEFAULT_VM, 0, 1 << 20,
 		    msg, len);
 	if (!r) {
-		o->gmem_ioctl = gmem_ioctl_answers(g.fd);
-		o->vm_ioctl = vm_ioctl_answers(g.vm.fd);
+		o->gmem_ioctl = gmem_attrs2_probe(g.fd) == GMEM_ATTRS2_PRESENT;
+		o->vm_ioctl = kvm_vm_attrs_ioctl_answers(g.vm.fd);
 		o->cap_attrs = kvm_check_cap(v->sys.fd, KVM_CAP_MEMORY_ATTRIBUTES);
 	}
 	gm_close(&g);
@@ -565,7 +512,7 @@ static enum verdict c_mode_exclusive(struct vctx *v, char *msg, size_t len)
 	if (observe_mode(v, &o, msg, len))
 		return V_FAIL;
 	if (o.gmem_ioctl && o.vm_ioctl)
-		return fail(msg, len, "both KVM_SET_MEMORY_ATTRIBUTES (VM) and KVM_SET_MEMORY_ATTRIBUTES2 (guest_memfd) answer; one kvm.ko tracks attributes one way only");
+		return verify_fail(msg, len, "both KVM_SET_MEMORY_ATTRIBUTES (VM) and KVM_SET_MEMORY_ATTRIBUTES2 (guest_memfd) answer; one kvm.ko tracks attributes one way only");
 	snprintf(msg, len, "VM ioctl %s, guest_memfd ioctl %s",
 		 o.vm_ioctl ? "present" : "ENOTTY", o.gmem_ioctl ? "present" : "ENOTTY");
 	return V_PASS;
@@ -579,8 +526,8 @@ static enum verdict c_mode_cap(struct vctx *v, char *msg, size_t len)
 		return V_FAIL;
 	/* on /dev/kvm the cap is PRIVATE exactly when per-VM attributes exist */
 	if ((o.cap_attrs > 0) != o.vm_ioctl)
-		return fail(msg, len, "KVM_CAP_MEMORY_ATTRIBUTES=0x%lx but the VM ioctl %s",
-			    o.cap_attrs, o.vm_ioctl ? "answers" : "is ENOTTY");
+		return verify_fail(msg, len, "KVM_CAP_MEMORY_ATTRIBUTES=0x%lx but the VM ioctl %s",
+				   o.cap_attrs, o.vm_ioctl ? "answers" : "is ENOTTY");
 	snprintf(msg, len, "KVM_CAP_MEMORY_ATTRIBUTES=0x%lx, VM ioctl %s",
 		 o.cap_attrs < 0 ? 0 : o.cap_attrs, o.vm_ioctl ? "present" : "ENOTTY");
 	return V_PASS;
@@ -615,15 +562,15 @@ static enum verdict c_mode_param(struct vctx *v, char *msg, size_t len)
 		on = val[0] == 'Y' || val[0] == '1';
 		want_gmem = !on;
 	} else {
-		return skip(msg, len, "no attribute-mode module parameter (%s and %s absent): kvm.ko predates the in-place conversion series",
-			    GMB_PARAM_INPLACE, GMB_PARAM_VM_ATTRS);
+		return verify_skip(msg, len, "no attribute-mode module parameter (%s and %s absent): kvm.ko predates the in-place conversion series",
+				   GMB_PARAM_INPLACE, GMB_PARAM_VM_ATTRS);
 	}
 	if (observe_mode(v, &o, msg, len))
 		return V_FAIL;
 	if (o.gmem_ioctl != want_gmem || (want_gmem && o.vm_ioctl))
-		return fail(msg, len, "kvm.%s=%s but the guest_memfd ioctl %s and the VM ioctl %s",
-			    name, val, o.gmem_ioctl ? "answers" : "is ENOTTY",
-			    o.vm_ioctl ? "answers" : "is ENOTTY");
+		return verify_fail(msg, len, "kvm.%s=%s but the guest_memfd ioctl %s and the VM ioctl %s",
+				   name, val, o.gmem_ioctl ? "answers" : "is ENOTTY",
+				   o.vm_ioctl ? "answers" : "is ENOTTY");
 	snprintf(msg, len, "kvm.%s=%s", name, val);
 	return V_PASS;
 }
@@ -646,14 +593,14 @@ static enum verdict private_access(struct vctx *v, char *msg, size_t len, bool w
 		return V_FAIL;
 	}
 	g.map[0] = 0x41;
-	r = attrs2(g.fd, 0, PG, KVM_MEMORY_ATTRIBUTE_PRIVATE, 0, 0, NULL);
+	r = gmem_set_mem_attrs2(g.fd, 0, PG, KVM_MEMORY_ATTRIBUTE_PRIVATE, NULL);
 	sig = r ? -1 : child_access(g.map, write, 0x42);
 	gm_close(&g);
 	if (r)
-		return fail(msg, len, "to-private: %s", strerror(-r));
+		return verify_fail(msg, len, "to-private: %s", strerror(-r));
 	if (sig != SIGBUS)
-		return fail(msg, len, "host %s of a private page: %s (want SIGBUS)",
-			    write ? "write" : "read", sig > 0 ? strsignal(sig) : "no fault");
+		return verify_fail(msg, len, "host %s of a private page: %s (want SIGBUS)",
+				   write ? "write" : "read", sig > 0 ? strsignal(sig) : "no fault");
 	return V_PASS;
 }
 
@@ -685,28 +632,28 @@ static enum verdict pinned_conversion(struct vctx *v, char *msg, size_t len, boo
 	if (pin_set_init(&ps, &pin_vmsplice, g.map, &page, 1) ||
 	    pin_set_pin(&ps, why, sizeof(why))) {
 		gm_close(&g);
-		return fail(msg, len, "vmsplice pin: %s", why);
+		return verify_fail(msg, len, "vmsplice pin: %s", why);
 	}
-	r = attrs2(g.fd, 0, 4 * PG, KVM_MEMORY_ATTRIBUTE_PRIVATE, 0, 0, &eoff);
+	r = gmem_set_mem_attrs2(g.fd, 0, 4 * PG, KVM_MEMORY_ATTRIBUTE_PRIVATE, &eoff);
 	if (!after_unpin) {
 		if (r != -EAGAIN)
-			ret = fail(msg, len, "to-private with page 2 pinned: %s (want EAGAIN)",
-				   r ? strerror(-r) : "success");
+			ret = verify_fail(msg, len, "to-private with page 2 pinned: %s (want EAGAIN)",
+					  r ? strerror(-r) : "success");
 		else if (eoff != 2 * PG)
-			ret = fail(msg, len, "EAGAIN with error_offset 0x%llx (want 0x%llx, the pinned page)",
-				   (unsigned long long)eoff, 2 * PG);
+			ret = verify_fail(msg, len, "EAGAIN with error_offset 0x%llx (want 0x%llx, the pinned page)",
+					  (unsigned long long)eoff, 2 * PG);
 		goto out;
 	}
 	pin_set_unpin(&ps);
 	/* per-CPU LRU batches can hold a transient reference: a few retries */
 	for (tries = 0; tries < 100; tries++) {
-		r = attrs2(g.fd, 0, 4 * PG, KVM_MEMORY_ATTRIBUTE_PRIVATE, 0, 0, NULL);
+		r = gmem_set_mem_attrs2(g.fd, 0, 4 * PG, KVM_MEMORY_ATTRIBUTE_PRIVATE, NULL);
 		if (r != -EAGAIN)
 			break;
 		usleep(1000);
 	}
 	if (r)
-		ret = fail(msg, len, "to-private after unpin: %s", strerror(-r));
+		ret = verify_fail(msg, len, "to-private after unpin: %s", strerror(-r));
 	else
 		snprintf(msg, len, "succeeded after %d EAGAIN retries", tries);
 out:
@@ -732,23 +679,23 @@ static enum verdict c_ip_contents(struct vctx *v, char *msg, size_t len)
 	int r;
 
 	if (v->priv_type != KVM_X86_SW_PROTECTED_VM)
-		return skip(msg, len, "contents are only specified for KVM_X86_SW_PROTECTED_VM (type %lu here)",
-			    v->priv_type);
+		return verify_skip(msg, len, "contents are only specified for KVM_X86_SW_PROTECTED_VM (type %lu here)",
+				   v->priv_type);
 	if (ip_open(v, &g, 4, msg, len)) {
 		gm_close(&g);
 		return V_FAIL;
 	}
 	memset(g.map, 0x41, PG);
-	r = attrs2(g.fd, 0, PG, KVM_MEMORY_ATTRIBUTE_PRIVATE, 0, 0, NULL);
+	r = gmem_set_mem_attrs2(g.fd, 0, PG, KVM_MEMORY_ATTRIBUTE_PRIVATE, NULL);
 	if (!r)
-		r = attrs2(g.fd, 0, PG, 0, 0, 0, NULL);
+		r = gmem_set_mem_attrs2(g.fd, 0, PG, 0, NULL);
 	if (!r)
 		r = safe_read(g.map, buf, PG);
 	gm_close(&g);
 	if (r)
-		return fail(msg, len, "round trip: %s", strerror(-r));
-	if (!all_bytes(buf, PG, 0x41))
-		return fail(msg, len, "'A' written while shared did not survive shared->private->shared");
+		return verify_fail(msg, len, "round trip: %s", strerror(-r));
+	if (!verify_all_bytes(buf, PG, 0x41))
+		return verify_fail(msg, len, "'A' written while shared did not survive shared->private->shared");
 	return V_PASS;
 }
 
@@ -773,25 +720,25 @@ static enum verdict c_ip_early_cheaper(struct vctx *v, char *msg, size_t len)
 	for (i = 0; i < N && !r; i++) {
 		g.map[0] = 1;
 		t0 = now_ns();
-		r = attrs2(g.fd, 0, PG, 0, 0, 0, NULL);		/* already shared */
+		r = gmem_set_mem_attrs2(g.fd, 0, PG, 0, NULL);		/* already shared */
 		noop[i] = now_ns() - t0;
 		if (r)
 			break;
 		t0 = now_ns();
-		r = attrs2(g.fd, 0, PG, KVM_MEMORY_ATTRIBUTE_PRIVATE, 0, 0, NULL);
+		r = gmem_set_mem_attrs2(g.fd, 0, PG, KVM_MEMORY_ATTRIBUTE_PRIVATE, NULL);
 		real[i] = now_ns() - t0;
 		if (!r)
-			r = attrs2(g.fd, 0, PG, 0, 0, 0, NULL);
+			r = gmem_set_mem_attrs2(g.fd, 0, PG, 0, NULL);
 	}
 	gm_close(&g);
 	if (r)
-		return fail(msg, len, "conversion: %s", strerror(-r));
+		return verify_fail(msg, len, "conversion: %s", strerror(-r));
 	qsort(noop, N, sizeof(noop[0]), cmp_u64);
 	qsort(real, N, sizeof(real[0]), cmp_u64);
 	/* "much cheaper": no unmap, no invalidation, no refcount scan */
 	if (noop[N / 2] * 2 > real[N / 2])
-		return fail(msg, len, "shared->shared median %llu ns vs real to-private %llu ns (want < half)",
-			    (unsigned long long)noop[N / 2], (unsigned long long)real[N / 2]);
+		return verify_fail(msg, len, "shared->shared median %llu ns vs real to-private %llu ns (want < half)",
+				   (unsigned long long)noop[N / 2], (unsigned long long)real[N / 2]);
 	snprintf(msg, len, "median shared->shared %llu ns, shared->private %llu ns",
 		 (unsigned long long)noop[N / 2], (unsigned long long)real[N / 2]);
 	return V_PASS;
@@ -809,16 +756,16 @@ static enum verdict c_ip_early_no_zap(struct vctx *v, char *msg, size_t len)
 	}
 	g.map[0] = 7;		/* mapped: a PTE exists */
 	pin_pagemap_pfn(g.map, &before);
-	r = attrs2(g.fd, 0, 4 * PG, 0, 0, 0, NULL);
+	r = gmem_set_mem_attrs2(g.fd, 0, 4 * PG, 0, NULL);
 	pin_pagemap_pfn(g.map, &after);
 	gm_close(&g);
 	if (r)
-		return fail(msg, len, "shared->shared: %s", strerror(-r));
+		return verify_fail(msg, len, "shared->shared: %s", strerror(-r));
 	if (!before)
-		return fail(msg, len, "the touched page is not mapped (pagemap)");
+		return verify_fail(msg, len, "the touched page is not mapped (pagemap)");
 	if (after != before)
-		return fail(msg, len, "shared->shared zapped the host mapping (PFN 0x%llx -> 0x%llx)",
-			    (unsigned long long)before, (unsigned long long)after);
+		return verify_fail(msg, len, "shared->shared zapped the host mapping (PFN 0x%llx -> 0x%llx)",
+				   (unsigned long long)before, (unsigned long long)after);
 	return V_PASS;
 }
 
@@ -832,23 +779,24 @@ static enum verdict c_ip_punch_keeps(struct vctx *v, char *msg, size_t len)
 		return V_FAIL;
 	}
 	g.map[0] = 1;
-	r = attrs2(g.fd, 0, PG, KVM_MEMORY_ATTRIBUTE_PRIVATE, 0, 0, NULL);
+	r = gmem_set_mem_attrs2(g.fd, 0, PG, KVM_MEMORY_ATTRIBUTE_PRIVATE, NULL);
 	if (!r)
 		r = fd_punch_hole(g.fd, 0, PG);
 	if (!r)
 		sig = child_access(g.map, false, 0);
 	gm_close(&g);
 	if (r)
-		return fail(msg, len, "to-private + punch: %s", strerror(-r));
+		return verify_fail(msg, len, "to-private + punch: %s", strerror(-r));
 	if (sig != SIGBUS)
-		return fail(msg, len, "punched private page: host read %s (want SIGBUS: still private)",
-			    sig > 0 ? strsignal(sig) : "did not fault");
+		return verify_fail(msg, len, "punched private page: host read %s (want SIGBUS: still private)",
+				   sig > 0 ? strsignal(sig) : "did not fault");
 	return V_PASS;
 }
 
 static enum verdict invalid_arg(struct vctx *v, char *msg, size_t len, uint64_t off,
 				uint64_t size, uint64_t flags, uint64_t reserved0)
 {
+	struct kvm_memory_attributes2 a;
 	struct gm g;
 	int r;
 
@@ -856,13 +804,18 @@ static enum verdict invalid_arg(struct vctx *v, char *msg, size_t len, uint64_t 
 		gm_close(&g);
 		return V_FAIL;
 	}
-	r = attrs2(g.fd, off, size, 0, flags, reserved0, NULL);
+	memset(&a, 0, sizeof(a));
+	a.offset = off;
+	a.size = size;
+	a.flags = flags;
+	a.reserved[0] = reserved0;
+	r = gmem_set_mem_attrs2_raw(g.fd, &a);
 	gm_close(&g);
 	if (r != -EINVAL)
-		return fail(msg, len, "offset 0x%llx size 0x%llx flags 0x%llx reserved[0] 0x%llx -> %s (want EINVAL)",
-			    (unsigned long long)off, (unsigned long long)size,
-			    (unsigned long long)flags, (unsigned long long)reserved0,
-			    r ? strerror(-r) : "success");
+		return verify_fail(msg, len, "offset 0x%llx size 0x%llx flags 0x%llx reserved[0] 0x%llx -> %s (want EINVAL)",
+				   (unsigned long long)off, (unsigned long long)size,
+				   (unsigned long long)flags, (unsigned long long)reserved0,
+				   r ? strerror(-r) : "success");
 	return V_PASS;
 }
 
@@ -916,7 +869,19 @@ static const struct check checks[] = {
 	{ "inplace: reserved != 0 fails EINVAL", NEED_INPLACE, c_ip_reserved },
 };
 
-#define NR_CHECKS (sizeof(checks) / sizeof(checks[0]))
+static const struct check *base_checks(size_t *nr)
+{
+	*nr = sizeof(checks) / sizeof(checks[0]);
+	return checks;
+}
+
+/* the groups of checks, numbered in this order */
+static const struct check *(*const groups[])(size_t *nr) = {
+	base_checks,
+	verify_dual_checks,
+};
+
+#define NR_GROUPS (sizeof(groups) / sizeof(groups[0]))
 
 static void usage(FILE *f)
 {
@@ -933,13 +898,47 @@ static void one_line(char *s)
 			*s = *s == '#' ? '_' : ' ';
 }
 
+/* the TAP line of check n, after its "# " comment */
+static void print_result(unsigned int n, const char *desc, enum verdict vd, char *msg)
+{
+	one_line(msg);
+	switch (vd) {
+	case V_PASS:
+		if (msg[0])
+			printf("# %s\n", msg);
+		printf("ok %u - %s\n", n, desc);
+		break;
+	case V_FAIL:
+		printf("# %s\n", msg[0] ? msg : "failed");
+		printf("not ok %u - %s\n", n, desc);
+		break;
+	case V_SKIP:
+		printf("ok %u - %s # SKIP %s\n", n, desc, msg[0] ? msg : "not applicable on this host");
+		break;
+	}
+	fflush(stdout);
+}
+
+static enum verdict run_check(struct vctx *v, const struct check *ck, char *msg, size_t len)
+{
+	if (!v->have_kvm)
+		return verify_skip(msg, len, "%s", v->kvm_why);
+	if ((ck->needs & NEED_INPLACE) && !v->have_inplace)
+		return verify_skip(msg, len, "needs in-place conversion: %s", v->inplace_why);
+	if ((ck->needs & NEED_DUAL) && !v->have_dual)
+		return verify_skip(msg, len, "needs per-VM attributes on a VM type with private memory: %s",
+				   v->dual_why);
+	return ck->fn(v, msg, len);
+}
+
 int cmd_verify(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	unsigned int i, pass = 0, nfail = 0, nskip = 0;
+	unsigned int n = 0, count[3] = { 0 };
+	size_t g, i, nr, total = 0;
 	struct vctx v;
 	int c;
 
@@ -959,51 +958,36 @@ int cmd_verify(int argc, char **argv)
 	memset(&v, 0, sizeof(v));
 	v.have_kvm = kvm_sys_open(&v.sys, v.kvm_why, sizeof(v.kvm_why)) == 0;
 	if (v.have_kvm) {
-		int r = backend_inplace.probe(&v.sys, &v.priv_type, v.inplace_why,
-					      sizeof(v.inplace_why));
-
-		v.have_inplace = r == 0;
+		v.have_inplace = backend_inplace.probe(&v.sys, &v.priv_type, v.inplace_why,
+						       sizeof(v.inplace_why)) == 0;
+		v.have_dual = backend_dual.probe(&v.sys, &v.dual_type, v.dual_why,
+						 sizeof(v.dual_why)) == 0;
 	} else {
 		v.sys.fd = -1;
 	}
-	printf("TAP version 13\n1..%zu\n", NR_CHECKS);
-	fflush(stdout);
-	for (i = 0; i < NR_CHECKS; i++) {
-		const struct check *ck = &checks[i];
-		char msg[MSG_LEN] = "";
-		enum verdict vd;
-
-		if (!v.have_kvm)
-			vd = skip(msg, sizeof(msg), "%s", v.kvm_why);
-		else if ((ck->needs & NEED_INPLACE) && !v.have_inplace)
-			vd = skip(msg, sizeof(msg), "needs in-place conversion: %s", v.inplace_why);
-		else
-			vd = ck->fn(&v, msg, sizeof(msg));
-		one_line(msg);
-		switch (vd) {
-		case V_PASS:
-			pass++;
-			if (msg[0])
-				printf("# %s\n", msg);
-			printf("ok %u - %s\n", i + 1, ck->desc);
-			break;
-		case V_FAIL:
-			nfail++;
-			printf("# %s\n", msg[0] ? msg : "failed");
-			printf("not ok %u - %s\n", i + 1, ck->desc);
-			break;
-		case V_SKIP:
-			nskip++;
-			printf("ok %u - %s # SKIP %s\n", i + 1, ck->desc,
-			       msg[0] ? msg : "not applicable on this host");
-			break;
-		}
-		fflush(stdout);
+	for (g = 0; g < NR_GROUPS; g++) {
+		groups[g](&nr);
+		total += nr;
 	}
-	printf("# Totals: pass:%u fail:%u skip:%u\n", pass, nfail, nskip);
+	printf("TAP version 13\n1..%zu\n", total);
+	fflush(stdout);
+	for (g = 0; g < NR_GROUPS; g++) {
+		const struct check *group = groups[g](&nr);
+
+		for (i = 0; i < nr; i++) {
+			const struct check *ck = &group[i];
+			char msg[MSG_LEN] = "";
+			enum verdict vd = run_check(&v, ck, msg, sizeof(msg));
+
+			count[vd]++;
+			print_result(++n, ck->desc, vd, msg);
+		}
+	}
+	printf("# Totals: pass:%u fail:%u skip:%u\n", count[V_PASS], count[V_FAIL],
+	       count[V_SKIP]);
 	if (v.have_kvm)
 		kvm_sys_close(&v.sys);
-	if (nfail)
+	if (count[V_FAIL])
 		return 1;
-	return pass ? 0 : EXIT_SKIP;
+	return count[V_PASS] ? 0 : EXIT_SKIP;
 }

@@ -86,6 +86,8 @@ int conv_mem_setup_mapped_gmem(struct vm *vm, struct conv_mem *m, uint64_t flags
  */
 int kvm_private_vm_type(const struct kvm_sys *sys, unsigned long *type,
 			char *why, size_t whylen);
+/* "default", "sw_protected", ... for KVM_X86_*_VM; "?" when unknown */
+const char *kvm_vm_type_name(unsigned long type);
 /* the attribute-mode module parameter as "name=value", or "absent" */
 void kvm_attr_mode_param(char *buf, size_t len);
 

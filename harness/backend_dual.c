@@ -10,21 +10,12 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include "harness/backend.h"
 #include "harness/clock.h"
-
-static int set_attrs(int vm_fd, uint64_t gpa, uint64_t bytes, uint64_t attrs)
-{
-	struct kvm_memory_attributes a = {
-		.address = gpa, .size = bytes, .attributes = attrs,
-	};
-
-	return ioctl(vm_fd, KVM_SET_MEMORY_ATTRIBUTES, &a) < 0 ? -errno : 0;
-}
+#include "harness/mem_attrs.h"
 
 static int dual_probe(const struct kvm_sys *sys, unsigned long *vm_type,
 		      char *why, size_t whylen)
@@ -44,9 +35,8 @@ static int dual_probe(const struct kvm_sys *sys, unsigned long *vm_type,
 		return r;
 	}
 	caps = kvm_check_cap(vm.fd, KVM_CAP_MEMORY_ATTRIBUTES);
-	/* size 0 is invalid: EINVAL = the VM ioctl exists, ENOTTY = it does not */
-	r = set_attrs(vm.fd, 0, 0, 0);
-	if (r == -ENOTTY) {
+	if (!kvm_vm_attrs_ioctl_answers(vm.fd)) {
+		r = -ENOTTY;
 		snprintf(why, whylen,
 			 "KVM_SET_MEMORY_ATTRIBUTES on the VM fd: ENOTTY (kvm.ko without per-VM attributes, or in per-guest_memfd mode; mode param: %s); KVM_CAP_MEMORY_ATTRIBUTES=0x%lx%s%s",
 			 mode, caps < 0 ? 0 : caps, have_type ? "" : "; ",
@@ -100,7 +90,7 @@ static int dual_setup(struct vm *vm, struct conv_mem *m)
 	if (r)
 		goto fail;
 	/* start shared, like the other backends (INIT_SHARED) */
-	r = set_attrs(vm->fd, m->gpa, m->bytes, 0);
+	r = kvm_set_mem_attrs(vm->fd, m->gpa, m->bytes, 0, 0);
 	if (r)
 		goto fail;
 	return 0;
@@ -118,8 +108,8 @@ static int dual_convert(struct conv_mem *m, uint64_t gpa, uint64_t bytes,
 	int r;
 
 	res->error_offset = UINT64_MAX;
-	r = set_attrs(m->vm_fd, gpa, bytes,
-		      to_private ? KVM_MEMORY_ATTRIBUTE_PRIVATE : 0);
+	r = kvm_set_mem_attrs(m->vm_fd, gpa, bytes,
+			      to_private ? KVM_MEMORY_ATTRIBUTE_PRIVATE : 0, 0);
 	t1 = now_ns();
 	res->attr_ns = t1 - t0;
 	if (!r) {

@@ -11,67 +11,73 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include "harness/backend.h"
 #include "harness/conv_retry.h"
+#include "harness/mem_attrs.h"
 
 #define INPLACE_GMEM_FLAGS (GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED)
 
 /*
- * Does the guest_memfd answer KVM_SET_MEMORY_ATTRIBUTES2? size 0 is invalid
- * in every revision: EINVAL means the ioctl exists, ENOTTY that it does not
- * (no series, or kvm.ko in per-VM attribute mode).
+ * Why the guest_memfd ioctl is missing. ENOTTY alone does not say whether
+ * the series is absent or kvm.ko tracks attributes per VM: the mode
+ * parameter exists only with the series, so it tells the two apart.
  */
-static int inplace_ioctl_present(int gmem_fd, char *why, size_t whylen)
+static void attrs2_absent_why(enum gmem_attrs2_abi abi, unsigned long type,
+			      char *why, size_t whylen)
 {
-	struct kvm_memory_attributes2 a;
-	struct gmb_kvm_memory_attributes2_rfc1 a1;
 	char mode[96];
+	bool have_param;
 
-	memset(&a, 0, sizeof(a));
-	if (ioctl(gmem_fd, KVM_SET_MEMORY_ATTRIBUTES2, &a) == 0 || errno != ENOTTY)
-		return 1;
 	kvm_attr_mode_param(mode, sizeof(mode));
-	memset(&a1, 0, sizeof(a1));
-	if (ioctl(gmem_fd, GMB_KVM_SET_MEMORY_ATTRIBUTES2_RFC1, &a1) < 0 && errno != ENOTTY) {
+	have_param = strncmp(mode, "absent", 6) != 0;
+	if (abi == GMEM_ATTRS2_RFC1) {
 		snprintf(why, whylen,
-			 "guest_memfd answers only the RFC v1 ioctl (nr 0xd6, 64-byte struct), an obsolete ABI; mode param: %s",
+			 "guest_memfd of VM type %lu (%s) answers only the RFC v1 KVM_SET_MEMORY_ATTRIBUTES2 (nr 0xd6, 64-byte struct), an obsolete ABI; mode param: %s",
+			 type, kvm_vm_type_name(type), mode);
+		return;
+	}
+	if (have_param)
+		snprintf(why, whylen,
+			 "KVM_SET_MEMORY_ATTRIBUTES2 (0x%lx) on a guest_memfd of VM type %lu (%s): ENOTTY: kvm.ko tracks attributes per VM (%s)",
+			 (unsigned long)KVM_SET_MEMORY_ATTRIBUTES2, type, kvm_vm_type_name(type),
 			 mode);
-		return 0;
-	}
-	snprintf(why, whylen,
-		 "KVM_SET_MEMORY_ATTRIBUTES2 (0x%lx) on guest_memfd: ENOTTY (kernel without in-place conversion, or kvm.ko in per-VM attribute mode; mode param: %s)",
-		 (unsigned long)KVM_SET_MEMORY_ATTRIBUTES2, mode);
-	return 0;
+	else
+		snprintf(why, whylen,
+			 "KVM_SET_MEMORY_ATTRIBUTES2 (0x%lx) on a guest_memfd of VM type %lu (%s): ENOTTY: this kernel has no in-place conversion (and kvm.ko no attribute-mode parameter)",
+			 (unsigned long)KVM_SET_MEMORY_ATTRIBUTES2, type, kvm_vm_type_name(type));
 }
 
-static int set_attrs2(int fd, uint64_t off, uint64_t bytes, uint64_t attrs,
-		      uint64_t *error_offset)
+/* "MMAP", "MMAP|INIT_SHARED", "none", ... */
+static void gmem_flag_names(long flags, char *buf, size_t len)
 {
-	struct kvm_memory_attributes2 a;
-
-	memset(&a, 0, sizeof(a));
-	a.offset = off;
-	a.size = bytes;
-	a.attributes = attrs;
-	if (ioctl(fd, KVM_SET_MEMORY_ATTRIBUTES2, &a) < 0) {
-		if (error_offset)
-			*error_offset = a.error_offset;
-		return -errno;
-	}
-	return 0;
+	snprintf(buf, len, "%s%s%s",
+		 flags & GUEST_MEMFD_FLAG_MMAP ? "MMAP" : "",
+		 (flags & GUEST_MEMFD_FLAG_MMAP) && (flags & GUEST_MEMFD_FLAG_INIT_SHARED) ? "|" : "",
+		 flags & GUEST_MEMFD_FLAG_INIT_SHARED ? "INIT_SHARED" :
+		 flags & GUEST_MEMFD_FLAG_MMAP ? "" : "none");
 }
 
+/*
+ * Probe on a guest_memfd every guest_memfd kernel accepts (no flags) of the
+ * VM type in-place conversion would use; only then ask for the mmap-able,
+ * initially shared guest_memfd the backend needs. Asking for that first
+ * would report the wrong cause: before the series guest_memfd refuses
+ * INIT_SHARED on VMs with private memory (7.3 offers MMAP alone there, with
+ * every page private), while what is missing is the ioctl.
+ */
 static int inplace_probe(const struct kvm_sys *sys, unsigned long *vm_type,
 			 char *why, size_t whylen)
 {
-	char why_type[256] = "";
+	char why_type[256] = "", names[32];
 	unsigned long type = KVM_X86_DEFAULT_VM;
+	enum gmem_attrs2_abi abi;
 	bool have_type;
 	struct vm vm;
+	size_t n;
+	long gflags;
 	int fd, r;
 
 	if (kvm_check_cap(sys->fd, KVM_CAP_GUEST_MEMFD) <= 0) {
@@ -79,41 +85,63 @@ static int inplace_probe(const struct kvm_sys *sys, unsigned long *vm_type,
 		return -EOPNOTSUPP;
 	}
 	have_type = kvm_private_vm_type(sys, &type, why_type, sizeof(why_type)) == 0;
-	r = vm_create(&vm, sys, have_type ? type : KVM_X86_DEFAULT_VM);
+	if (!have_type)
+		type = KVM_X86_DEFAULT_VM;
+	r = vm_create(&vm, sys, type);
 	if (r) {
 		snprintf(why, whylen, "KVM_CREATE_VM(type %lu): %s", type, strerror(-r));
 		return r;
 	}
-	fd = gmem_create(&vm, 1 << 20, have_type ? INPLACE_GMEM_FLAGS : 0);
+	gflags = kvm_check_cap(vm.fd, KVM_CAP_GUEST_MEMFD_FLAGS);
+	if (gflags < 0)
+		gflags = 0;
+	fd = gmem_create(&vm, 1 << 20, 0);
 	if (fd < 0) {
-		snprintf(why, whylen, "KVM_CREATE_GUEST_MEMFD(%s): %s",
-			 have_type ? "MMAP|INIT_SHARED" : "0", strerror(-fd));
+		snprintf(why, whylen, "KVM_CREATE_GUEST_MEMFD(flags 0) on VM type %lu: %s",
+			 type, strerror(-fd));
 		r = fd;
 		goto out;
 	}
-	if (!inplace_ioctl_present(fd, why, whylen)) {
-		r = -ENOTTY;
+	abi = gmem_attrs2_probe(fd);
+	close(fd);
+	if (abi != GMEM_ATTRS2_PRESENT) {
+		attrs2_absent_why(abi, type, why, whylen);
+		n = strlen(why);
 		if (!have_type) {
-			size_t n = strlen(why);
-
 			snprintf(why + n, whylen - n, "; %s", why_type);
+		} else if ((gflags & INPLACE_GMEM_FLAGS) != INPLACE_GMEM_FLAGS) {
+			gmem_flag_names(gflags, names, sizeof(names));
+			snprintf(why + n, whylen - n,
+				 "; also, guest_memfd on this VM type offers %s (KVM_CAP_GUEST_MEMFD_FLAGS on the VM = 0x%lx)%s",
+				 names, gflags,
+				 (gflags & GUEST_MEMFD_FLAG_MMAP) ?
+				 ": no INIT_SHARED, so every page starts private and a host mapping SIGBUSes" : "");
 		}
-		goto out_fd;
+		r = -ENOTTY;
+		goto out;
 	}
 	if (!have_type) {
 		snprintf(why, whylen,
 			 "KVM_SET_MEMORY_ATTRIBUTES2 is present, but %s", why_type);
 		r = -EOPNOTSUPP;
-		goto out_fd;
+		goto out;
+	}
+	fd = gmem_create(&vm, 1 << 20, INPLACE_GMEM_FLAGS);
+	if (fd < 0) {
+		gmem_flag_names(gflags, names, sizeof(names));
+		snprintf(why, whylen,
+			 "KVM_SET_MEMORY_ATTRIBUTES2 is present, but KVM_CREATE_GUEST_MEMFD(MMAP|INIT_SHARED) on VM type %lu (%s): %s (the VM offers %s: KVM_CAP_GUEST_MEMFD_FLAGS = 0x%lx)",
+			 type, kvm_vm_type_name(type), strerror(-fd), names, gflags);
+		r = fd;
+		goto out;
 	}
 	/* the real thing once: one page to private and back */
-	r = set_attrs2(fd, 0, 4096, KVM_MEMORY_ATTRIBUTE_PRIVATE, NULL);
+	r = gmem_set_mem_attrs2(fd, 0, 4096, KVM_MEMORY_ATTRIBUTE_PRIVATE, NULL);
 	if (!r)
-		r = set_attrs2(fd, 0, 4096, 0, NULL);
+		r = gmem_set_mem_attrs2(fd, 0, 4096, 0, NULL);
 	if (r)
 		snprintf(why, whylen, "KVM_SET_MEMORY_ATTRIBUTES2(PRIVATE) on a 1-page range: %s",
 			 strerror(-r));
-out_fd:
 	close(fd);
 out:
 	vm_destroy(&vm);
@@ -136,7 +164,7 @@ static int attrs2_attempt(void *ctx, uint64_t *error_offset)
 {
 	const struct attrs2_call *a = ctx;
 
-	return set_attrs2(a->fd, a->off, a->bytes, a->attrs, error_offset);
+	return gmem_set_mem_attrs2(a->fd, a->off, a->bytes, a->attrs, error_offset);
 }
 
 static int inplace_convert(struct conv_mem *m, uint64_t gpa, uint64_t bytes,

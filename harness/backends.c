@@ -109,6 +109,15 @@ int kvm_private_vm_type(const struct kvm_sys *sys, unsigned long *type,
 	return -EOPNOTSUPP;
 }
 
+const char *kvm_vm_type_name(unsigned long type)
+{
+	static const char *const names[] = {
+		"default", "sw_protected", "sev", "sev_es", "snp", "tdx",
+	};
+
+	return type < sizeof(names) / sizeof(names[0]) ? names[type] : "?";
+}
+
 void kvm_attr_mode_param(char *buf, size_t len)
 {
 	static const char *const params[] = { GMB_PARAM_INPLACE, GMB_PARAM_VM_ATTRS };

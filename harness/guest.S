@@ -35,6 +35,8 @@ gmb_guest_code_start:
 	je	nop_loop
 	cmpq	$GUEST_CMD_TOUCH_ONCE, %rax
 	je	touch_once
+	cmpq	$GUEST_CMD_READ_ONCE, %rax
+	je	read_once
 done:
 	movq	$GUEST_REQ_DONE, MB_REQ_OP(%rdi)
 	movw	$GMB_PIO_PORT, %dx
@@ -113,6 +115,25 @@ touch_once:
 	movq	%r8, %r12
 	movq	MB_REGION_BYTES(%rdi), %r13
 	call	touch_chunk
+	incq	MB_PASSES(%rdi)
+	jmp	done
+
+/* read a byte every %r10: count those != pattern, note the first one */
+read_once:
+	movq	%r8, %r15
+	xorl	%ecx, %ecx
+1:	movzbq	(%r15), %rax
+	cmpb	%r14b, %al
+	je	2f
+	testq	%rcx, %rcx
+	jnz	3f
+	movq	%r15, MB_READ_BAD_GPA(%rdi)
+	movq	%rax, MB_READ_BAD_VAL(%rdi)
+3:	incq	%rcx
+2:	addq	%r10, %r15
+	cmpq	%r9, %r15
+	jb	1b
+	movq	%rcx, MB_READ_BAD(%rdi)
 	incq	MB_PASSES(%rdi)
 	jmp	done
 

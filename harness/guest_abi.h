@@ -47,7 +47,10 @@
 #define MB_REQ_GPA		0x58
 #define MB_REQ_BYTES		0x60
 #define MB_STRIDE		0x68
-#define MB_SIZE			0x70
+#define MB_READ_BAD		0x70	/* READ_ONCE: bytes != MB_PATTERN */
+#define MB_READ_BAD_GPA		0x78	/* READ_ONCE: the first such byte */
+#define MB_READ_BAD_VAL		0x80	/* READ_ONCE: its value */
+#define MB_SIZE			0x88
 
 #define GMB_MAILBOX_MAGIC	0x474d4231	/* "GMB1" */
 
@@ -56,6 +59,7 @@
 #define GUEST_CMD_TOUCH_LOOP	2	/* touch the region until MB_STOP */
 #define GUEST_CMD_NOP_REQUESTS	3	/* MB_ITERATIONS null requests */
 #define GUEST_CMD_TOUCH_ONCE	4	/* one pass, then done */
+#define GUEST_CMD_READ_ONCE	5	/* read every stride once, count != pattern */
 
 /* MB_REQ_OP: what a request asks for */
 #define GUEST_REQ_TO_PRIVATE	1

@@ -57,6 +57,13 @@ void memusage_fini(struct memusage *mu);
 
 /* bytes of [addr, addr + len) resident in the page cache (page aligned) */
 int memusage_resident_bytes(void *addr, uint64_t len, uint64_t *bytes);
+/*
+ * Bytes of the file's page cache in [off, off + len) (len 0 = to the end),
+ * counted by cachestat(2) from the file's own mapping: works on a
+ * guest_memfd that cannot be mmapped and counts folios that are not
+ * uptodate too (unlike mincore). -ENOSYS before Linux 6.5.
+ */
+int memusage_fd_cached_bytes(int fd, uint64_t off, uint64_t len, uint64_t *bytes);
 /* a /proc/meminfo field ("MemAvailable", "Unevictable") in bytes */
 int memusage_meminfo_bytes(const char *field, uint64_t *bytes);
 /* resident set of this process from /proc/self/statm, in bytes */

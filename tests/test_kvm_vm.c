@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Integration: a real VM with a guest_memfd data slot runs the built-in
- * guest program in 64-bit mode; the request protocol over port I/O; kicking
- * a vCPU out of KVM_RUN; a punched page refaults as zero for the host and
- * takes the guest's next write.
+ * guest program in 64-bit mode (writes, and reads compared to a pattern);
+ * the request protocol over port I/O; kicking a vCPU out of KVM_RUN; a
+ * punched page refaults as zero for the host and takes the guest's next
+ * write; KVM's binary statistics read by name.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include "harness/guest_abi.h"
+#include "harness/kvm_stats.h"
 #include "harness/vcpu.h"
 #include "tests/kvm_test_util.h"
 
@@ -93,6 +95,62 @@ static void test_touch_once_writes_every_page(void **state)
 	assert_int_equal(f->map[1 << 20], 0);
 	assert_int_equal(f->map[1], 0);
 	assert_int_equal(*mb_u64(f->v.mailbox, MB_PASSES), 1);
+}
+
+static void test_read_once_counts_mismatches(void **state)
+{
+	struct fixture *f = *state;
+	const uint64_t region = 64 << 10;
+	struct guest_req req;
+	char why[256];
+
+	make_vm(f);
+	memset(f->map, 0x3c, region);
+	f->map[5 * 4096 + 17] = 0x11;
+	f->map[9 * 4096] = 0x22;
+	/* every byte of 64 KiB: two differ, the first at page 5 byte 17 */
+	vcpu_mailbox_setup(&f->v, GUEST_CMD_READ_ONCE, GMB_DATA_GPA, region, 4096, 1,
+			   0x3c, CHANNEL_PIO);
+	*mb_u64(f->v.mailbox, MB_STRIDE) = 1;
+	assert_int_equal(vcpu_next_request(&f->v, &req, why, sizeof(why)), 0);
+	assert_int_equal(req.op, REQ_DONE);
+	assert_int_equal(*mb_u64(f->v.mailbox, MB_READ_BAD), 2);
+	assert_int_equal(*mb_u64(f->v.mailbox, MB_READ_BAD_GPA), GMB_DATA_GPA + 5 * 4096 + 17);
+	assert_int_equal(*mb_u64(f->v.mailbox, MB_READ_BAD_VAL), 0x11);
+	assert_int_equal(*mb_u64(f->v.mailbox, MB_PASSES), 1);
+	/* reading changed nothing */
+	assert_int_equal(f->map[9 * 4096], 0x22);
+	assert_int_equal(f->map[0], 0x3c);
+	/* all equal: a zero count */
+	f->map[5 * 4096 + 17] = 0x3c;
+	f->map[9 * 4096] = 0x3c;
+	assert_int_equal(vcpu_reset_regs(&f->v), 0);
+	vcpu_mailbox_setup(&f->v, GUEST_CMD_READ_ONCE, GMB_DATA_GPA, region, 4096, 1,
+			   0x3c, CHANNEL_PIO);
+	*mb_u64(f->v.mailbox, MB_STRIDE) = 1;
+	assert_int_equal(vcpu_next_request(&f->v, &req, why, sizeof(why)), 0);
+	assert_int_equal(*mb_u64(f->v.mailbox, MB_READ_BAD), 0);
+}
+
+static void test_kvm_stats_by_name(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t pf0 = 0, pf1 = 0, p4k = 0, p2m = 0;
+	struct guest_req req;
+	char why[256];
+
+	make_vm(f);
+	assert_int_equal(kvm_stat_read(f->v.fd, "pf_taken", &pf0), 0);
+	vcpu_mailbox_setup(&f->v, GUEST_CMD_TOUCH_ONCE, GMB_DATA_GPA, 16 * 4096, 4096, 1,
+			   0x7e, CHANNEL_PIO);
+	assert_int_equal(vcpu_next_request(&f->v, &req, why, sizeof(why)), 0);
+	/* 16 fresh data pages (plus code, stack, page tables) faulted in */
+	assert_int_equal(kvm_stat_read(f->v.fd, "pf_taken", &pf1), 0);
+	assert_true(pf1 - pf0 >= 16);
+	assert_int_equal(kvm_stat_read(f->vm.fd, "pages_4k", &p4k), 0);
+	assert_int_equal(kvm_stat_read(f->vm.fd, "pages_2m", &p2m), 0);
+	assert_true(p4k + p2m > 0);
+	assert_int_equal(kvm_stat_read(f->vm.fd, "no_such_statistic", &p4k), -ENOENT);
 }
 
 static void test_convert_loop_protocol(void **state)
@@ -225,6 +283,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_touch_once_writes_every_page, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_read_once_counts_mismatches, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kvm_stats_by_name, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_convert_loop_protocol, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nop_requests, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kick_interrupts_kvm_run, setup, teardown),
