@@ -357,6 +357,7 @@ fi
 
 # ---- run the matrix ----
 status=0
+runs=0
 summary="$out/summary.md"
 {
 	echo "# gmembench $preset run on $host"
@@ -380,6 +381,7 @@ for mode in $mode_list; do
 	fi
 	while read -r tag args; do
 		[ -n "$tag" ] || continue
+		runs=$((runs + 1))
 		wl=${tag%@*}
 		if [ -n "$workloads" ] && ! echo ",$workloads," | grep -q ",$wl,"; then
 			continue
@@ -414,6 +416,12 @@ for mode in $mode_list; do
 		fi
 	done < <(matrix)
 done
+
+# a matrix that ran nothing is a broken run, never a pass
+if [ "$runs" -eq 0 ] && [ $status -eq 0 ]; then
+	echo "run_bench.sh: no workload of the $preset preset ran" >&2
+	status=1
+fi
 
 # ---- plots, once every tagged run has joined its workload's ----
 for p in "$out"/*/plots/*.png "$out"/mode-*/*/plots/*.png; do

@@ -42,6 +42,7 @@ _lab_write_job() {
 		echo "LAB_KVM_SET='$kvm_set'"
 		echo "LAB_MODPARAMS='$LAB_MODPARAMS'"
 		echo "LAB_HUNG_TASK_S='${GMB_LAB_HUNG_TASK_S:-30}'"
+		echo "LAB_HOSTNAME='$(hostname -s 2>/dev/null || echo gmb)-lab'"
 	} >"$job/job.env"
 	{
 		echo "# gmembench lab job"
