@@ -122,6 +122,24 @@ static void cmp_md_put(FILE *out, const char *s)
 	}
 }
 
+/*
+ * Free text (a cell's reason may hold newlines) on one line: control
+ * characters become spaces; markdown escaped as in the table.
+ */
+static void cmp_put_text(FILE *out, const char *s, int markdown)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c < 0x20 || c == 0x7f)
+			fputc(' ', out);
+		else if (markdown && strchr("|*\\`", c))
+			fprintf(out, "\\%c", c);
+		else
+			fputc(c, out);
+	}
+}
+
 static int cmp_fill_cells(const struct cmp_row *row, int markdown,
 			  char *cells[CMP_NR_COLS])
 {
@@ -252,8 +270,9 @@ static int cmp_print_only(const struct cmp_side *s, int is_base, int markdown,
 		name = compare_cell_name(c);
 		if (!name)
 			return -ENOMEM;
-		fprintf(out, "%sonly in %s: %s\n", markdown ? "- " : "",
-			s->label, name);
+		fprintf(out, "%sonly in %s: ", markdown ? "- " : "", s->label);
+		cmp_put_text(out, name, markdown);
+		fputc('\n', out);
 		free(name);
 	}
 	return 0;
@@ -271,13 +290,19 @@ static int cmp_print_status(const struct cmp_result *res, int markdown,
 
 		if (!name)
 			return -ENOMEM;
-		fprintf(out, "%s%s%s in cand: %s", markdown ? "- " : "",
+		fprintf(out, "%s%s%s in cand: ", markdown ? "- " : "",
 			st->health == CMP_FAILED ? "!" : "",
 			st->health == CMP_FAILED_BOTH ? "failed" :
-			compare_health_names[st->health], name);
-		if (*st->status)
-			fprintf(out, " (%s%s%s)", st->status,
-				*st->reason ? ": " : "", st->reason);
+			compare_health_names[st->health]);
+		cmp_put_text(out, name, markdown);
+		if (*st->status) {
+			fputs(" (", out);
+			cmp_put_text(out, st->status, markdown);
+			if (*st->reason)
+				fputs(": ", out);
+			cmp_put_text(out, st->reason, markdown);
+			fputc(')', out);
+		}
 		if (st->health == CMP_FAILED_BOTH)
 			fputs(", failed in base too", out);
 		else if (st->health == CMP_FAILED)

@@ -6,9 +6,11 @@
  * by compare_run() with its defaults.
  *  - two runs of the same build on a quiet host (run-to-run drift of a
  *    cell's median ~1.8 % sd): at most 5 % of 200 comparisons exit 1;
- *  - a candidate 10x slower, at 3 repetitions, with and without
- *    results.json: every comparison exits 1;
- *  - 10 % slower: caught in at least 80 % of tries.
+ *  - the same without results.json (per-repetition fallback): at most
+ *    5 % of 100; with no run-to-run drift at all: none of 20.
+ * The power against real slowdowns is test_compare_power.c (a program of
+ * its own, so each stays well inside the per-test timeout under ASan);
+ * tool_compare_fp prints the full table, 200 tries per row.
  * Seeds are fixed, so the counts are the same on every run of the test.
  */
 #include <ftw.h>
@@ -80,29 +82,12 @@ static void test_same_build_no_drift(void **state)
 	struct cgen_model m = quiet;
 
 	m.run_sigma = m.cell_run_sigma = 0.0;
-	assert_int_equal(count(state, &m, 50, 1), 0);
+	assert_int_equal(count(state, &m, 20, 1), 0);
 }
 
 static void test_same_build_without_bins(void **state)
 {
 	assert_true(count(state, &quiet, 100, 0) <= 5);
-}
-
-static void test_10x_slower_3_reps(void **state)
-{
-	struct cgen_model m = quiet;
-
-	m.slowdown = 10.0;
-	assert_int_equal(count(state, &m, 20, 1), 20);
-	assert_int_equal(count(state, &m, 20, 0), 20);
-}
-
-static void test_10pct_slower(void **state)
-{
-	struct cgen_model m = quiet;
-
-	m.slowdown = 1.10;
-	assert_true(count(state, &m, 50, 1) >= 40);
 }
 
 int main(void)
@@ -112,8 +97,6 @@ int main(void)
 		T(test_same_build_quiet_host),
 		T(test_same_build_no_drift),
 		T(test_same_build_without_bins),
-		T(test_10x_slower_3_reps),
-		T(test_10pct_slower),
 #undef T
 	};
 

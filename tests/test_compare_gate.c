@@ -41,6 +41,7 @@ struct scen {
 	int bad_gran;			/* 1-based granularity whose cell fails, 0 none */
 	enum cell_status bad_status;
 	int bad_rep;			/* the repetition that fails (-1: warm-up) */
+	const char *reason;		/* of the failure; NULL: an ioctl's EIO */
 	unsigned int skip_mask;		/* bit g: granularity g never ran */
 	int drop_metric;		/* leave to_shared_ns out of every cell */
 	uint64_t seed;
@@ -145,7 +146,8 @@ static void write_run(struct fixture *f, const char *dir, const char *run_id,
 			}
 			cgen_rate(&cr, 1e6 / (gi + 1) / f_rep);
 			if (sc->bad_gran == gi + 1 && sc->bad_rep == rep) {
-				cell_set_status(&cr, sc->bad_status,
+				cell_set_status(&cr, sc->bad_status, "%s",
+						sc->reason ? sc->reason :
 						"KVM_SET_MEMORY_ATTRIBUTES2: EIO");
 				/* the runner stops a cell at its failure */
 				cgen_cell(&g, &cr);
@@ -461,6 +463,21 @@ static void test_failed_cell_regresses(void **state)
 	}
 }
 
+/* a reason with a newline and markdown in it stays on its one line */
+static void test_failed_reason_one_line(void **state)
+{
+	struct fixture *f = *state;
+	struct scen b = { 0 }, c = { .bad_gran = 1, .bad_status = CELL_ERROR,
+				     .bad_rep = 0, .reason = "a|b\n*c*" };
+
+	write_pair(f, &b, &c);
+	assert_int_equal(run(f, f->base, f->cand, NULL), 1);
+	assert_non_null(strstr(f->out, "/g4K/r16M/v1 (error: a|b *c*), ok in base: regression\n"));
+	assert_int_equal(run(f, "--format", "markdown", f->base, f->cand, NULL),
+			 1);
+	assert_non_null(strstr(f->out, "\n- !failed in cand: granularity/inplace/guest/hypercall/-/g4K/r16M/v1 (error: a\\|b \\*c\\*), ok in base: regression\n"));
+}
+
 static void test_all_failed_regresses(void **state)
 {
 	struct fixture *f = *state;
@@ -769,6 +786,7 @@ int main(void)
 		T(test_origins_must_match),
 		T(test_no_json_falls_back),
 		T(test_failed_cell_regresses),
+		T(test_failed_reason_one_line),
 		T(test_all_failed_regresses),
 		T(test_failed_in_both_is_not_a_regression),
 		T(test_missing_and_strict),
