@@ -435,7 +435,7 @@ if [ -n "$compare_with" ] && [ $status -ne 130 ]; then
 	echo
 	echo "== compare against $compare_with"
 	echo "## Comparison against $compare_with" >>"$summary"
-	./scripts/compare_gate.sh "$GMB" "$compare_with" "$out" "$summary"
+	./bench/compare_gate.sh "$GMB" "$compare_with" "$out" "$summary"
 	case $? in
 	0) ;;
 	1) status=1 ;;

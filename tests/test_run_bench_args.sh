@@ -9,7 +9,7 @@
 # they were. Accepted ones are checked with --dry-run, which prints the
 # plan: relative paths resolve against the caller's directory. The
 # preset's workloads must be exactly `gmembench list workloads`. The gate
-# (scripts/compare_gate.sh, what run_bench.sh runs after the matrix) is run
+# (bench/compare_gate.sh, what run_bench.sh runs after the matrix) is run
 # on hand-made result dirs: same build 0, 10x slower 1, a truncated
 # results.csv stops it with compare's message and exit 2.
 
@@ -20,7 +20,7 @@
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
 script=$repo/run_bench.sh
-gate=$repo/scripts/compare_gate.sh
+gate=$repo/bench/compare_gate.sh
 GMB=${GMB:-build/gmembench}
 case "$GMB" in /*) ;; *) GMB=$repo/$GMB ;; esac
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/test_run_bench_args.XXXXXX") || exit 1
