@@ -80,7 +80,7 @@ gen_csv() {
 		v["schema_version"] = 1; v["run_id"] = "20240101-120000-test"
 		v["workload"] = "granularity"; v["backend"] = be; v["driver"] = drv
 		v["channel"] = (drv == "guest") ? "hypercall" : "-"
-		v["variant"] = "-"; v["vm_type"] = 1; v["granularity_bytes"] = gran
+		v["variant"] = "-"; v["vm_type"] = (be == "discard") ? 0 : 1; v["granularity_bytes"] = gran
 		v["region_bytes"] = 67108864; v["vcpus"] = 1; v["iterations"] = 4
 		v["status"] = "ok"; v["reason"] = ""
 	}
@@ -154,6 +154,8 @@ gen_csv "$tmp/run/results.csv" schema discard
 gen_csv "$tmp/rev/results.csv" reversed discard
 mkdir -p "$tmp/three"
 gen_csv "$tmp/three/results.csv" schema "discard inplace dual" nodir
+mkdir -p "$tmp/two"
+gen_csv "$tmp/two/results.csv" schema "dual discard"
 cat >"$tmp/run/results.json" <<'EOF'
 {
   "schema_version": 1,
@@ -164,7 +166,7 @@ cat >"$tmp/run/results.json" <<'EOF'
 }
 EOF
 
-echo "1..$((nplots * 4 + 20 + nwl))"
+echo "1..$((nplots * 4 + 23 + nwl))"
 
 # --- usage errors and the missing-gnuplot skip ---------------------------
 "$render" "$tmp/nonexistent" >/dev/null 2>"$tmp/err"
@@ -204,7 +206,7 @@ rm -rf "$tmp/run/plots"
 
 if ! command -v gnuplot >/dev/null 2>&1; then
 	i=0
-	while [ "$i" -lt $((nplots * 4 + 13 + nwl)) ]; do
+	while [ "$i" -lt $((nplots * 4 + 16 + nwl)) ]; do
 		skip "gnuplot not installed"
 		i=$((i + 1))
 	done
@@ -284,10 +286,23 @@ rc=$?
 check "three backends render (got $rc)" [ "$rc" -eq 0 ]
 r=$tmp/three/plots/data/backend_ratio.dat
 # shellcheck disable=SC2016
-check "three backends: ratio columns are inplace/dual per driver, 0.5 at 4K" \
-	awk 'NR == 1 { ok = ($2 == "inplace/dual:guest" && $3 == "inplace/dual:host") }
+check "three backends: ratio columns are inplace/dual per driver first, 0.5 at 4K" \
+	awk 'NR == 1 { split($0, h, "\""); ok = (h[2] == "inplace/dual guest, vm_type 1/1" && h[4] == "inplace/dual host, vm_type 1/1") }
 	$1 == "4K" { four = ($2 > 0.499 && $2 < 0.501 && $3 > 0.499 && $3 < 0.501) }
 	END { exit !(ok && four) }' "$r"
+
+# dual (vm_type 1) and discard (vm_type 0): the pair is made across VM
+# types, which the legend names, and no series label carries vm_type.
+"$render" "$tmp/two" --format png >/dev/null 2>"$tmp/err"
+rc=$?
+check "dual and discard render (got $rc)" [ "$rc" -eq 0 ]
+# shellcheck disable=SC2016
+check "dual and discard: discard/dual per driver across vm_type 0/1, 1 at 4K" \
+	awk 'NR == 1 { split($0, h, "\""); ok = (h[2] == "discard/dual guest, vm_type 0/1" && h[4] == "discard/dual host, vm_type 0/1") }
+	$1 == "4K" { four = ($2 > 0.999 && $2 < 1.001 && $3 > 0.999 && $3 < 1.001) }
+	END { exit !(ok && four) }' "$tmp/two/plots/data/backend_ratio.dat"
+check "dual and discard: series labels do not name vm_type" \
+	not grep -q vm_type "$tmp/two/plots/data/latency_vs_granularity.dat"
 check "no per-direction metrics: latency_vs_granularity falls back to convert_ns (dir 2)" \
 	grep -qx "4096 $exp_p50 $exp_p99 0 4K 2" "$tmp/three/plots/data/latency_vs_granularity.dat"
 
