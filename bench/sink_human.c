@@ -123,12 +123,15 @@ static void add_note(struct human *h, const struct cell_result *r)
 	}
 }
 
-/* one measured repetition's guest touches (see touch_lines) */
+/* one measured, ok repetition's guest touches (see touch_lines) */
 static int add_touches(struct human_group *g, const struct cell_result *r)
 {
 	double *rate;
 	uint64_t *n;
 
+	/* a failed repetition stopped early: its count says nothing */
+	if (r->status != CELL_OK || !r->ctr.wall_ns)
+		return 0;
 	rate = realloc(g->rep_touch_per_s, (g->touch_reps + 1) * sizeof(*rate));
 	if (!rate)
 		return -ENOMEM;
@@ -137,8 +140,7 @@ static int add_touches(struct human_group *g, const struct cell_result *r)
 	if (!n)
 		return -ENOMEM;
 	g->rep_touched = n;
-	rate[g->touch_reps] = r->ctr.wall_ns ?
-			      r->ctr.guest_pages_touched * 1e9 / (double)r->ctr.wall_ns : 0;
+	rate[g->touch_reps] = r->ctr.guest_pages_touched * 1e9 / (double)r->ctr.wall_ns;
 	n[g->touch_reps] = r->ctr.guest_pages_touched;
 	g->touch_reps++;
 	return 0;
