@@ -31,7 +31,7 @@ not() {	# not COMMAND...: succeeds when COMMAND fails
 PLOTS='latency_vs_granularity latency_cdf phases backend_ratio throughput'
 nplots=5
 # test points of the per-workload section (one per check or wl_plot there)
-nwl=40
+nwl=43
 
 # gen_csv FILE ORDER BACKENDS [nodir]: ORDER=schema writes the schema's
 # column order, ORDER=reversed the same rows with the columns reversed
@@ -525,6 +525,22 @@ check "footprint: the warm-up and rep 1 (10x) not plotted" \
 	not near "$d/footprint.dat" '$2 > 8'
 check "footprint: subtitle says what to look for" \
 	grep -q 'dual transiently doubles' "$tmp/wl_footprint/plots/footprint.svg"
+# A series whose gmem_bytes could not be measured (empty field: dual at 4K
+# on a kernel that cannot map its guest_memfd) and no other panel: gaps,
+# not zeros, the panel says so, and a column without any number renders.
+mkdir -p "$tmp/wl_fp_na"
+cp "$tmp/wl_footprint/results.csv" "$tmp/wl_fp_na/"
+printf 't_ns,gmem_bytes,shared_bytes,rss_bytes,mem_available_bytes\n0,,4194304,4194304,1000000000\n10000000,,4194304,8388608,990000000\n' \
+	>"$tmp/wl_fp_na/footprint-dual-4K-0.csv"
+"$render" "$tmp/wl_fp_na" --format svg >"$tmp/out" 2>"$tmp/err"
+rc=$?
+check "footprint with gmem_bytes unavailable renders (got $rc)" [ "$rc" -eq 0 ]
+check "footprint: unavailable gmem_bytes named in the panel title" \
+	grep -q 'dual 4K: gmem n/a' "$tmp/wl_fp_na/plots/footprint.svg"
+# shellcheck disable=SC2016 # awk fields, not shell
+check "footprint: unavailable gmem_bytes are gaps (?) in gmem and the sum, shared 4 MiB" \
+	awk '$1 == 10 { ok = ($2 == "?" && $3 == 4 && $4 == "?") } END { exit !ok }' \
+	"$tmp/wl_fp_na/plots/data/footprint.dat"
 
 # vcpu scaling: one run alone skips it, three directories merged give one
 # line per mode over 1, 2, 4 vCPUs (medians across repetitions).
