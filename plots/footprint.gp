@@ -69,6 +69,12 @@ do for [i = 0:np - 1] {
 		unset xlabel
 	}
 	set xrange [tmin[i + 1] : tmax[i + 1]]
+	# At most ~6 tics, 1, 2 or 5 times a power of ten apart: gnuplot's
+	# own choice crowds long runs (0 5000 10000 ... 45000 overlap).
+	tstep = (tmax[i + 1] - tmin[i + 1]) / 5.0
+	tmag = 10**floor(log10(tstep))
+	tstep = (tstep <= tmag) ? tmag : (tstep <= 2 * tmag) ? 2 * tmag : (tstep <= 5 * tmag) ? 5 * tmag : 10 * tmag
+	set xtics tstep
 	set title (exists(sprintf('ptitle%d', i + 1)) ? value(sprintf('ptitle%d', i + 1)) : sprintf('panel %d', i + 1))
 	# The sum first and wide, so gmem or shared drawn over it stays
 	# visible where it is the whole sum (shared_bytes 0: discard, in-place).
