@@ -39,7 +39,7 @@ do for [i = 1:nb] {
 }
 
 set multiplot layout 2, 1 margins 0.09, 0.72, 0.09, 0.87 spacing 0, 0.06 \
-	title sprintf("bounce: copy throughput and conversions vs window size\n%s", title_extra)
+	title sprintf("bounce: copy throughput and conversions vs window size, all rates aggregate over the bouncers\n%s", title_extra)
 set logscale xy
 set xrange [xmin / 2 : xmax * 2]
 set xtics () nomirror
