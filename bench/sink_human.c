@@ -306,7 +306,7 @@ static void touch_lines(const struct human *h, FILE *f, bool md)
 		fmt_spread(pages, g->touch_reps, cnt, sizeof(cnt));
 		free(pages);
 		if (!head) {
-			fprintf(f, "%sguest_pages_touched of host-driven cells, median (min..max) over the measured repetitions: a by-product, not a controlled quantity: the vCPUs touch their regions in a loop while harness threads convert, so the count follows the cell's wall time and the CPU time the vCPU threads get next to the converters (0 when they get none)\n",
+			fprintf(f, "%sguest_pages_touched of host-driven cells, median (min..max) over repetitions: background load, not a result (the vCPUs touch in a loop while harness threads convert: it follows the cell's wall time and the CPU time the vCPUs get)\n",
 				md ? "\n" : "");
 			head = true;
 		}
