@@ -649,8 +649,8 @@ static void bystander_report(struct inval_run *ir, struct cell_result *r, const 
 				cpus[k], cpus[k + 1]);
 	else if (cpus[k] >= 0 && cpus[k] == cpus[k + 1])
 		cell_set_status(r, CELL_OK,
-				"victim vCPU and converter share CPU %d (too few CPUs for a CPU each): the converter waited %.0f%% of the converting phase for the victim to re-touch each chunk before converting it, so every conversion had guest mappings to invalidate, at a lower conversion rate",
-				cpus[k], cell_extra_get(r, "victim_wait_pct"));
+				"victim vCPU and converter share CPU %d (too few CPUs for a CPU each): the converter waits for the victim to re-touch each chunk before converting it (victim_wait_pct of the converting phase), so every conversion had guest mappings to invalidate, at a lower conversion rate",
+				cpus[k]);
 }
 
 /* ---- descriptor ---- */
