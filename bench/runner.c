@@ -259,7 +259,9 @@ static int one_cell(struct runner *rn, const struct conv_backend *be,
 {
 	const struct run_cfg *cfg = rn->cfg;
 	bool axis_driver = cfg->wl->axes & WL_AXIS_DRIVER;
-	bool guest = axis_driver && d == DRIVER_GUEST;
+	/* the guest makes requests: --driver guest, or always (WL_GUEST_REQUESTS) */
+	bool guest = (axis_driver && d == DRIVER_GUEST) ||
+		     (cfg->wl->needs & WL_GUEST_REQUESTS);
 	const char *channel = guest ? channel_name(rn->ri.channel.channel) : "-";
 	struct cell_result res;
 	struct cell_key key;
@@ -358,8 +360,9 @@ int runner_execute(struct run_cfg *cfg, const struct kvm_sys *sys,
 		else if (!bs->reason[0])
 			snprintf(bs->reason, sizeof(bs->reason), "probe failed: %s", strerror(-r));
 	}
-	if (avail_mask && (cfg->driver_mask & (1UL << DRIVER_GUEST)) &&
-	    (cfg->wl->axes & WL_AXIS_DRIVER)) {
+	if (avail_mask && (((cfg->driver_mask & (1UL << DRIVER_GUEST)) &&
+			    (cfg->wl->axes & WL_AXIS_DRIVER)) ||
+			   (cfg->wl->needs & WL_GUEST_REQUESTS))) {
 		r = channel_decide(sys, cfg->channel_pref, 250, &rn->ri.channel);
 		rn->channel_ok = r == 0;
 		if (r && r != -EOPNOTSUPP) {

@@ -5,8 +5,9 @@
  *
  * One line per backend x driver x granularity x variant with the
  * repetitions merged (histograms are added, never percentiles averaged),
- * the warm-up pass shown on its own, then every skipped or failed cell
- * with its reason.
+ * the warm-up pass shown on its own, then one line per reason naming
+ * every skipped or failed cell it hit (and notes of ok cells), then the
+ * guest touches of host-driven cells with their spread.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -31,10 +32,16 @@ struct human_group {
 	uint64_t conversions, wall_ns, eagain;
 	unsigned int reps;
 	double *rep_p50;		/* convert_ns p50 of each repetition */
+	/* guest_pages_touched / wall_ns and the count, per measured repetition */
+	double *rep_touch_per_s;
+	uint64_t *rep_touched;
+	unsigned int touch_reps;
 };
 
 struct human_note {
-	char what[160];
+	enum cell_status status;
+	bool full;		/* what ends in ", ...": more cells than fit */
+	char what[256];		/* "<status> <backend>/<driver>[ G=<g>], ..." */
 	char reason[RESULT_REASON_LEN];
 };
 
@@ -52,29 +59,91 @@ static bool same_cell(const struct cell_key *a, const struct cell_key *b)
 	       a->region_bytes == b->region_bytes;
 }
 
+/* whether the comma-separated list holds item */
+static bool note_has_item(const char *list, const char *item)
+{
+	size_t n = strlen(item);
+	const char *p;
+
+	for (p = list; (p = strstr(p, item)); p += n)
+		if ((p == list || p[-1] == ' ') && (p[n] == '\0' || p[n] == ','))
+			return true;
+	return false;
+}
+
 static int human_begin(struct sink *s, const struct run_info *ri)
 {
 	s->priv = calloc(1, sizeof(struct human));
 	return s->priv ? 0 : -ENOMEM;
 }
 
+/*
+ * One line per distinct status and reason, naming every cell it hit
+ * (backend/driver, and the granularity unless skipped); ok cells with a
+ * reason are notes.
+ */
 static void add_note(struct human *h, const struct cell_result *r)
 {
-	char gran[32];
+	char gran[32], item[96];
+	struct human_note *n = NULL;
+	const char *label;
+	size_t len;
 	unsigned int i;
 
+	/* an ok cell with a reason: a note on what it could not measure */
+	label = r->status == CELL_OK ? "note" : cell_status_name(r->status);
 	format_size(r->key.granularity_bytes, gran, sizeof(gran));
-	for (i = 0; i < h->nr_notes; i++)
-		if (!strcmp(h->notes[i].reason, r->reason))
-			return;	/* one line per distinct reason */
-	if (h->nr_notes >= HUMAN_MAX_NOTES)
-		return;
-	snprintf(h->notes[i].what, sizeof(h->notes[i].what), "%s %s/%s%s%s",
-		 cell_status_name(r->status), r->key.backend, r->key.driver,
+	snprintf(item, sizeof(item), "%s/%s%s%s", r->key.backend, r->key.driver,
 		 r->status == CELL_SKIPPED ? "" : " G=",
 		 r->status == CELL_SKIPPED ? "" : gran);
-	snprintf(h->notes[i].reason, sizeof(h->notes[i].reason), "%s", r->reason);
-	h->nr_notes++;
+	for (i = 0; i < h->nr_notes; i++)
+		if (h->notes[i].status == r->status && !strcmp(h->notes[i].reason, r->reason))
+			n = &h->notes[i];
+	if (!n) {
+		if (h->nr_notes >= HUMAN_MAX_NOTES)
+			return;
+		n = &h->notes[h->nr_notes++];
+		n->status = r->status;
+		snprintf(n->what, sizeof(n->what), "%s %s", label, item);
+		snprintf(n->reason, sizeof(n->reason), "%s", r->reason);
+		return;
+	}
+	/* the items after "<status> ", comma separated: add item once */
+	len = strlen(n->what);
+	if (note_has_item(n->what + strlen(label) + 1, item))
+		return;
+	if (n->full)
+		return;
+	if (len + 2 + strlen(item) + 5 < sizeof(n->what)) {
+		snprintf(n->what + len, sizeof(n->what) - len, ", %s", item);
+	} else {
+		/* room for ", ..." was kept */
+		snprintf(n->what + len, sizeof(n->what) - len, ", ...");
+		n->full = true;
+	}
+}
+
+/* one measured, ok repetition's guest touches (see touch_lines) */
+static int add_touches(struct human_group *g, const struct cell_result *r)
+{
+	double *rate;
+	uint64_t *n;
+
+	/* a failed repetition stopped early: its count says nothing */
+	if (r->status != CELL_OK || !r->ctr.wall_ns)
+		return 0;
+	rate = realloc(g->rep_touch_per_s, (g->touch_reps + 1) * sizeof(*rate));
+	if (!rate)
+		return -ENOMEM;
+	g->rep_touch_per_s = rate;
+	n = realloc(g->rep_touched, (g->touch_reps + 1) * sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	g->rep_touched = n;
+	rate[g->touch_reps] = r->ctr.guest_pages_touched * 1e9 / (double)r->ctr.wall_ns;
+	n[g->touch_reps] = r->ctr.guest_pages_touched;
+	g->touch_reps++;
+	return 0;
 }
 
 static int human_cell(struct sink *s, const struct run_info *ri,
@@ -84,8 +153,9 @@ static int human_cell(struct sink *s, const struct run_info *ri,
 	struct human_group *g = NULL;
 	const struct hist *src;
 	unsigned int i;
+	int ret;
 
-	if (r->status != CELL_OK)
+	if (r->status != CELL_OK || r->reason[0])
 		add_note(h, r);
 	if (r->status == CELL_SKIPPED)
 		return 0;
@@ -130,6 +200,9 @@ static int human_cell(struct sink *s, const struct run_info *ri,
 		g->rep_p50 = n;
 		n[g->reps] = (double)hist_percentile(cell_metric_find(r, "convert_ns"), 50);
 	}
+	ret = add_touches(g, r);
+	if (ret)
+		return ret;
 	g->conversions += r->ctr.conversions;
 	g->wall_ns += r->ctr.wall_ns;
 	g->eagain += r->ctr.eagain_total;
@@ -175,6 +248,74 @@ static void fmt_ci(const struct human_group *g, char *buf, size_t len)
 	fmt_ns((uint64_t)lo, a, sizeof(a));
 	fmt_ns((uint64_t)hi, b, sizeof(b));
 	snprintf(buf, len, "%s..%s", a, b);
+}
+
+/*
+ * Whether a group's guest_pages_touched is a by-product of time: the
+ * vCPUs ran a touch loop while harness threads converted (host-driven
+ * cells), so the count follows the cell's wall time and the CPU time the
+ * vCPU threads got, not the workload's parameters. Guest-driven cells and
+ * fixed touch passes give the same count in every repetition.
+ */
+static bool touches_vary(const struct human_group *g)
+{
+	bool any = false, equal = true;
+	unsigned int i;
+
+	if (!strcmp(g->key.driver, "guest"))
+		return false;
+	for (i = 0; i < g->touch_reps; i++) {
+		any |= g->rep_touched[i] > 0;
+		equal &= g->rep_touched[i] == g->rep_touched[0];
+	}
+	return any && !(equal && g->touch_reps >= 2);
+}
+
+/* median (min..max) of n values as "m (lo..hi)" */
+static void fmt_spread(const double *x, unsigned int n, char *buf, size_t len)
+{
+	double lo = x[0], hi = x[0];
+	unsigned int i;
+
+	for (i = 1; i < n; i++) {
+		lo = x[i] < lo ? x[i] : lo;
+		hi = x[i] > hi ? x[i] : hi;
+	}
+	snprintf(buf, len, "%.3g (%.3g..%.3g)", stats_median(x, n), lo, hi);
+}
+
+/* guest touches of host-driven groups, with their spread and what they follow */
+static void touch_lines(const struct human *h, FILE *f, bool md)
+{
+	bool head = false;
+	unsigned int i, j;
+
+	for (i = 0; i < h->nr_groups; i++) {
+		const struct human_group *g = &h->groups[i];
+		char gran[16], rate[64], cnt[64];
+		double *pages;
+
+		if (!touches_vary(g))
+			continue;
+		pages = malloc(g->touch_reps * sizeof(*pages));
+		if (!pages)
+			return;
+		for (j = 0; j < g->touch_reps; j++)
+			pages[j] = (double)g->rep_touched[j];
+		fmt_spread(g->rep_touch_per_s, g->touch_reps, rate, sizeof(rate));
+		fmt_spread(pages, g->touch_reps, cnt, sizeof(cnt));
+		free(pages);
+		if (!head) {
+			fprintf(f, "%sguest_pages_touched of host-driven cells, median (min..max) over repetitions: background load, not a result (the vCPUs touch in a loop while harness threads convert: it follows the cell's wall time and the CPU time the vCPUs get)\n",
+				md ? "\n" : "");
+			head = true;
+		}
+		format_size(g->key.granularity_bytes, gran, sizeof(gran));
+		fprintf(f, md ? "- %s/%s G=%s %s: %s pages/s, %s pages per repetition, %u reps\n" :
+				"  %s/%s G=%s %s: %s pages/s, %s pages per repetition, %u reps\n",
+			g->key.backend, g->key.driver, gran, g->key.variant, rate, cnt,
+			g->touch_reps);
+	}
 }
 
 static void render(struct human *h, const struct run_info *ri, FILE *f, bool md)
@@ -239,6 +380,7 @@ static void render(struct human *h, const struct run_info *ri, FILE *f, bool md)
 		fputc('\n', f);
 	for (i = 0; i < h->nr_notes; i++)
 		fprintf(f, md ? "- %s: %s\n" : "%s: %s\n", h->notes[i].what, h->notes[i].reason);
+	touch_lines(h, f, md);
 	if (md)
 		fprintf(f, "\nprivate/shared p50: to_private_ns / to_shared_ns; p99, max and warm p50: convert_ns (both directions); rep p50 CI95: distribution-free 95%% confidence interval of the median of the per-repetition convert_ns p50 (min..max below 6 repetitions); exit rt: exit_roundtrip_ns (guest driver); conv/s: all conversions of the measured repetitions over their summed wall time. Histograms merged over all measured repetitions. Columns: results/README.md.\n");
 }
@@ -281,6 +423,8 @@ static void human_destroy(struct sink *s)
 		hist_free(h->groups[i].to_private);
 		hist_free(h->groups[i].to_shared);
 		free(h->groups[i].rep_p50);
+		free(h->groups[i].rep_touch_per_s);
+		free(h->groups[i].rep_touched);
 	}
 	free(h);
 	s->priv = NULL;

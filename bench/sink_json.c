@@ -600,6 +600,7 @@ static void sj_set_err(struct sink *s, int ret)
 static int sj_write(struct sink *s, const struct run_info *ri)
 {
 	struct sink_json *sj = s->priv;
+	struct json_object *ch;
 	const char *text;
 	char *buf;
 	size_t len;
@@ -607,6 +608,9 @@ static int sj_write(struct sink *s, const struct run_info *ri)
 
 	sj_add_bool(sj->context, "interrupted", ri->interrupted, &err);
 	sj_add_u64(sj->context, "cells_finished", ri->nr_cells, &err);
+	/* a guest-driven cell sets it once the run is under way */
+	if (json_object_object_get_ex(sj->context, "channel", &ch))
+		sj_add_bool(ch, "used", ri->channel_used, &err);
 	if (err) {
 		sj_set_err(s, err);
 		return err;

@@ -129,14 +129,36 @@ int memusage_resident_bytes(void *addr, uint64_t len, uint64_t *bytes)
 	return r;
 }
 
+/* the mapping mincore reads: the backend's, else one of our own, or NULL */
+static void *memusage_gmem_map(struct memusage *mu)
+{
+	const struct conv_mem *m = mu->mem;
+	void *map;
+
+	if (m->gmem_map)
+		return m->gmem_map;
+	/* read-only and never touched: only mincore looks at it */
+	map = mmap(NULL, m->bytes, PROT_READ, MAP_SHARED, m->gmem_fd, (off_t)m->gmem_offset);
+	if (map == MAP_FAILED) {
+		snprintf(mu->gmem_why, sizeof(mu->gmem_why),
+			 "the guest_memfd cannot be mapped for mincore (mmap: %s; a private-memory VM's guest_memfd has no GUEST_MEMFD_FLAG_MMAP before in-place conversion)",
+			 strerror(errno));
+		return NULL;
+	}
+	mu->own_map = map;
+	return map;
+}
+
 int memusage_init(struct memusage *mu, const struct conv_mem *mem)
 {
+	long cpus;
+
 	memset(mu, 0, sizeof(*mu));
 	mu->mem = mem;
 	mu->page_bytes = (uint64_t)sysconf(_SC_PAGESIZE);
 	if (mem->gmem_fd < 0) {
 		mu->gmem_method = MEMUSAGE_GMEM_NONE;
-	} else if (mem->gmem_map) {
+	} else if (memusage_gmem_map(mu)) {
 		mu->gmem_method = MEMUSAGE_GMEM_MINCORE;
 		mu->nr_pages = (mem->bytes + mu->page_bytes - 1) / mu->page_bytes;
 		mu->vec = malloc(mu->nr_pages + 1);
@@ -144,6 +166,8 @@ int memusage_init(struct memusage *mu, const struct conv_mem *mem)
 			return -ENOMEM;
 	} else {
 		mu->gmem_method = MEMUSAGE_GMEM_UNEVICTABLE;
+		cpus = sysconf(_SC_NPROCESSORS_ONLN);
+		mu->resolution_bytes = (uint64_t)(cpus > 0 ? cpus : 1) * 64 * 4096;
 		return memusage_meminfo_bytes("Unevictable", &mu->unevictable_base_bytes);
 	}
 	return 0;
@@ -159,8 +183,9 @@ int memusage_sample(struct memusage *mu, struct memusage_sample *out)
 	out->t_ns = now_ns();
 	switch (mu->gmem_method) {
 	case MEMUSAGE_GMEM_MINCORE:
-		r = memusage_count_resident(m->gmem_map, m->bytes, mu->vec,
-					    mu->page_bytes, &out->gmem_bytes);
+		r = memusage_count_resident(mu->own_map ? mu->own_map : m->gmem_map,
+					    m->bytes, mu->vec, mu->page_bytes,
+					    &out->gmem_bytes);
 		if (r)
 			return r;
 		break;
@@ -190,6 +215,9 @@ void memusage_fini(struct memusage *mu)
 {
 	free(mu->vec);
 	mu->vec = NULL;
+	if (mu->own_map)
+		munmap(mu->own_map, mu->mem->bytes);
+	mu->own_map = NULL;
 }
 
 const char *memusage_gmem_method_name(enum memusage_gmem_method m)

@@ -12,10 +12,17 @@
  * uptodate when it is first zeroed (first user fault or first guest
  * access), so pages preallocated with fallocate() and never used are not
  * counted. A guest_memfd without a mapping (dual: created without
- * GUEST_MEMFD_FLAG_MMAP) falls back to the growth of the system-wide
- * Unevictable counter in /proc/meminfo since memusage_init (guest_memfd
- * folios sit on the unevictable LRU): that also counts other processes'
- * unevictable memory and lags by the per-CPU LRU batches (~64 KiB).
+ * GUEST_MEMFD_FLAG_MMAP) is mapped read-only for mincore alone (never
+ * touched) when the kernel allows it; a private-memory VM's guest_memfd
+ * cannot be mapped on kernels without in-place conversion (mmap fails,
+ * the reason is kept in gmem_why). Then the fallback is the growth of the
+ * system-wide Unevictable counter in /proc/meminfo since memusage_init
+ * (guest_memfd folios sit on the unevictable LRU): that also counts other
+ * processes' unevictable memory and is off by what the per-CPU LRU-add
+ * batches (up to 31 folios per CPU) and vmstat counters (per-CPU drift up
+ * to the stat threshold) have not folded in yet: resolution_bytes, taken
+ * as 64 pages per online CPU. A change smaller than that (one 4K or 64K
+ * chunk per vCPU) cannot be read from it.
  * The shared memfd is shmem, which does keep st_blocks.
  */
 #ifndef GMB_MEMUSAGE_H
@@ -47,6 +54,9 @@ struct memusage {
 	uint64_t nr_pages;
 	uint64_t page_bytes;
 	uint64_t unevictable_base_bytes;
+	void *own_map;			/* our read-only mapping of the guest_memfd */
+	uint64_t resolution_bytes;	/* UNEVICTABLE: smallest readable change */
+	char gmem_why[160];		/* why mincore is not the method, or "" */
 };
 
 /* prepare to sample mem (which must outlive mu); 0 or -errno */

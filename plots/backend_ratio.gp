@@ -2,16 +2,19 @@
 #
 # Ratio of p50 convert_ns between backends per granularity: the question
 # the suite exists for (is in-place conversion cheaper than dual-backed?).
-# render.sh picks the pair (inplace/dual, else each backend over the first,
-# else host/guest drivers of one backend) and names it in ratio_what.
+# render.sh picks the pairs (every backend over dual, else over the first
+# backend, else host/guest drivers of one backend; cells paired by
+# workload, driver, granularity and variant, the VM types named in the
+# legend) and names them in ratio_what.
 # Log y in base 2 so "2x slower" and "2x faster" are the same distance from
 # the dashed line at 1.
 #
-# datafile (render.sh dat_backend_ratio): header "granularity <pair>...",
-# then one row per granularity: label and ratios ('?' if a side is missing).
+# datafile (render.sh dat_backend_ratio): header "granularity" and one
+# double-quoted legend label per pair, then one row per granularity: label
+# and ratios ('?' if a side is missing).
 
 load 'common.gp'
-if (!exists("ratio_what")) ratio_what = 'ratio of p50 convert_ns (see legend: numerator/denominator:driver)'
+if (!exists("ratio_what")) ratio_what = 'ratio of p50 convert_ns (see legend: numerator/denominator, driver and variant, VM types)'
 
 stats datafile every ::1 using 0 nooutput
 ncol = STATS_columns
@@ -27,12 +30,12 @@ do for [c = 2:ncol] {
 # Always show 1 and at least 0.5..2, so equal performance is on the plot.
 ymin = (ymin < 1) ? ymin : 1
 ymax = (ymax > 1) ? ymax : 1
-lo = 2**floor(log(ymin / 1.2) / log(2))
-hi = 2**ceil(log(ymax * 1.2) / log(2))
+lo = 2**floor(log(ymin / 1.6) / log(2))
+hi = 2**ceil(log(ymax * 1.6) / log(2))
 lo = (lo < 0.5) ? lo : 0.5
 hi = (hi > 2) ? hi : 2
 
-set title sprintf("Backend comparison per granularity (unitless ratio of p50 ns)\n%s\n%s", ratio_what, title_extra)
+set title sprintf("Backend comparison per granularity: ratio of p50 convert_ns, < 1 means the numerator is faster\n%s\n%s", ratio_what, title_extra)
 set xlabel 'granularity (bytes per conversion request)'
 set ylabel 'ratio of p50 convert_ns (x, log2 scale)'
 set style fill solid 0.85 border rgb '#404040'
@@ -67,6 +70,8 @@ set key autotitle columnheader
 
 plot for [c = 2:ncol] datafile using (xpos(c)):(column(c)):(xpos(c) - bw / 2):(xpos(c) + bw / 2):(1):(column(c)) \
 	with boxxyerror lc c - 1 title columnheader(c), \
-     for [c = 2:ncol] datafile using (xpos(c)):(column(c) >= 1 ? column(c) * 1.1 : column(c) / 1.1):(sprintf("%.3g", column(c))) \
-	with labels notitle, \
+     for [c = 2:ncol] datafile using (xpos(c)):(column(c) >= 1 ? column(c) : 1/0):(sprintf("%.3g", column(c))) \
+	with labels offset 0, 0.8 notitle, \
+     for [c = 2:ncol] datafile using (xpos(c)):(column(c) < 1 ? column(c) : 1/0):(sprintf("%.3g", column(c))) \
+	with labels offset 0, -0.8 notitle, \
      datafile using 0:(1):xtic(1) with points ps 0 notitle

@@ -7,7 +7,8 @@
 # conversions_per_s sidx granularity_label. copy_MBps is the counter
 # copy_bytes_per_s (payload of all bouncers over the slowest one's wall
 # time) in MB/s (1e6 bytes); memcpy_MBps the counter memcpy_bytes_per_s (the
-# copies alone, per bouncer), '?' when absent.
+# copies alone, summed over the bouncers: the same aggregate basis), '?'
+# when absent.
 # counters.dat and tidy.dat columns: see tidy.awk. Exit 1: nothing to plot.
 
 function mb(v) { return (v == "" || v == "NaN") ? "?" : sprintf("%.6g", v / 1e6) }

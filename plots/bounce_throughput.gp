@@ -4,9 +4,10 @@
 # forth) against the window size (granularity_bytes): top panel, copy
 # throughput in MB/s (1e6 bytes/s): copy_bytes_per_s, the payload of all
 # bouncers over the slowest one's wall time (solid), and memcpy_bytes_per_s,
-# the copies alone per bouncer (dotted: the ceiling conversions eat into;
-# with several bouncers the solid line can pass it, being the sum of all);
-# bottom panel, conversions_per_s. Log-log, one colour per series.
+# the copies alone summed over the bouncers (dotted: the ceiling
+# conversions eat into; both aggregate, so the solid line stays below it);
+# bottom panel, conversions_per_s (aggregate too). Log-log, one colour per
+# series.
 #
 # datafile (render.sh dat_bounce_throughput): one block per series, two
 # blank lines apart, first line its legend title; then granularity_bytes
@@ -38,7 +39,7 @@ do for [i = 1:nb] {
 }
 
 set multiplot layout 2, 1 margins 0.09, 0.72, 0.09, 0.87 spacing 0, 0.06 \
-	title sprintf("bounce: copy throughput and conversions vs window size\n%s", title_extra)
+	title sprintf("bounce: copy throughput and conversions vs window size, all rates aggregate over the bouncers\n%s", title_extra)
 set logscale xy
 set xrange [xmin / 2 : xmax * 2]
 set xtics () nomirror

@@ -10,8 +10,10 @@
 # the CSV has no such cell), the level a scheme that never doubles stays at.
 # Panels in backend order, then by granularity; with ndirs > 1 their titles
 # name the results directory. The series files hold numbers only, so a
-# plain comma split reads them. A file without t_ns/gmem_bytes columns is
-# named on stderr and ignored.
+# plain comma split reads them. An empty gmem_bytes (not measurable in that
+# cell, results.csv's reason says why) becomes '?' in gmem_MiB and
+# total_MiB, and the panel title says "gmem n/a". A file without
+# t_ns/gmem_bytes columns is named on stderr and ignored.
 # tidy.dat columns: see tidy.awk. Exit 1: no sample in any series.
 
 function bytes(l,    n, u) {
@@ -56,11 +58,14 @@ ok {
 	t = f[col["t_ns"]]
 	if (t !~ /^[0-9.eE+-]+$/)
 		next
-	g = f[col["gmem_bytes"]] + 0
+	# an empty gmem_bytes: not measurable in that cell (its reason says why)
+	g = f[col["gmem_bytes"]]
+	if (g == "")
+		na[np] = 1
 	s = ("shared_bytes" in col) ? f[col["shared_bytes"]] : "?"
 	r = ("rss_bytes" in col) ? f[col["rss_bytes"]] : "?"
-	tot = g + (s == "?" ? 0 : s)
-	line[np, ++nl[np]] = sprintf("%.3f", t / 1e6) " " mib(g) " " mib(s) " " mib(tot) " " mib(r)
+	tot = (g == "") ? "?" : g + (s == "?" ? 0 : s)
+	line[np, ++nl[np]] = sprintf("%.3f", t / 1e6) " " mib(g == "" ? "?" : g) " " mib(s) " " mib(tot) " " mib(r)
 }
 END {
 	# panels in backend order, then by granularity
@@ -79,7 +84,7 @@ END {
 		gm = ((pbe[k], pgran[k]) in guest) ? mib(guest[pbe[k], pgran[k]]) : "?"
 		if (nb++)
 			printf "\n\n"
-		printf "\"%s\" gmem_MiB shared_MiB total_MiB rss_MiB guest_MiB\n", ptitle[k]
+		printf "\"%s\" gmem_MiB shared_MiB total_MiB rss_MiB guest_MiB\n", ptitle[k] (na[k] ? ": gmem n/a (see reason)" : "")
 		for (r = 1; r <= nl[k]; r++)
 			print line[k, r], gm
 	}

@@ -14,6 +14,18 @@
 
 load 'common.gp'
 if (!exists("zero_note")) zero_note = ''
+# A long note would run off the canvas (the title is centred over the
+# plot area): lines of at most ~100 characters, broken between words.
+zn_out = ''; zn_line = ''
+do for [zn_i = 1:words(zero_note)] {
+	zn_w = word(zero_note, zn_i)
+	if (zn_line ne '' && strlen(zn_line) + strlen(zn_w) >= 100) {
+		zn_out = zn_out.zn_line."\n"; zn_line = zn_w
+	} else {
+		zn_line = (zn_line eq '') ? zn_w : zn_line.' '.zn_w
+	}
+}
+zero_note = zn_out.zn_line
 
 stats datafile every ::1 using 0 nooutput
 nrows = STATS_records

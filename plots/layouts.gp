@@ -26,7 +26,7 @@ do for [c = 2:ncol] {
 	}
 }
 
-set title sprintf("to_private_ns p50 by layout of the pages allocated before the conversion (ns)\n%s", title_extra)
+set title sprintf("to_private_ns p50 by layout of the pages allocated before the conversion (ns)\nno bar: no ok cell (a partial layout that would select no page or every page of a chunk, as at 4K, is skipped)\n%s", title_extra)
 set xlabel 'backend[/driver]/layout'
 set ylabel 'p50 latency of a to-private conversion (ns, log scale)'
 set key title 'granularity'

@@ -23,7 +23,7 @@ do for [c = 2:ncol] {
 }
 
 set title sprintf("Per-phase p50 latency by backend/driver and granularity (ns)\n%s", title_extra)
-set xlabel 'backend/driver, granularity'
+set xlabel 'backend[/driver][/variant], granularity'
 set ylabel 'p50 latency of the phase (ns, log scale)'
 set style data histogram
 set style histogram clustered gap 1

@@ -184,7 +184,7 @@ case $rc in
 	;;
 esac
 {
-	echo '# sidx series backend driver extra granularity_bytes gran metric reps count min_ns p50_ns p90_ns p99_ns p999_ns p9999_ns max_ns conversions_per_s bytes_per_s workload variant vcpus region_bytes'
+	echo '# sidx series backend driver extra granularity_bytes gran metric reps count min_ns p50_ns p90_ns p99_ns p999_ns p9999_ns max_ns conversions_per_s bytes_per_s workload variant vcpus region_bytes vm_type'
 	sort -k1,1n -k6,6n -k8,8 "$tidy_body"
 } >"$tidy" || exit 1
 {
@@ -219,10 +219,10 @@ dat_phases() {
 # The pairs compared depend on the backends that ran: ratio_what tells
 # backend_ratio.gp which, for its title.
 dat_backend_ratio() {
-	skip_why='no pair of cells to compare (need two backends, or drivers host and guest)'
+	skip_why='no pair of cells to compare (need two backends with convert_ns cells of the same workload, driver, granularity and variant, or drivers host and guest of one backend)'
 	what=$(awk -f "$script_dir/backend_ratio_what.awk" "$1")
 	[ -n "$what" ] || return 1
-	plot_vars="ratio_what='p50 convert_ns ratio: $what; < 1 means the first is faster'; "
+	plot_vars="ratio_what='$(gq "$what")'; "
 	awk -f "$script_dir/backend_ratio.awk" "$1" >"$2"
 }
 

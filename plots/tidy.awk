@@ -13,8 +13,10 @@
 #  6 granularity_bytes  7 granularity label (4K, 2M, 1G)  8 metric
 #  9 repetitions  10 count  11 min_ns 12 p50_ns 13 p90_ns 14 p99_ns
 #  15 p999_ns 16 p9999_ns 17 max_ns  18 conversions_per_s  19 bytes_per_s
-#  20 workload  21 variant  22 vcpus  23 region_bytes
-# NaN where a cell lacks the value.
+#  20 workload  21 variant  22 vcpus  23 region_bytes  24 vm_type
+# NaN where a cell lacks the value. The label names vm_type only when one
+# backend ran with several (merged runs); extra never does, so that cells
+# of different backends, and so of different VM types, pair by extra.
 #
 # CTRS, the counters.dat body, from the `counters` column: one line per
 # cell and counter, columns
@@ -140,7 +142,12 @@ FILENAME != curfile {
 	if (chan != "-")
 		distinct("chan", chan)
 	distinct("var", var); distinct("wl", wl); distinct("reg", reg)
-	distinct("vc", vc); distinct("vmt", vmt)
+	distinct("vc", vc)
+	if (!((be, vmt) in be_vmt)) {
+		be_vmt[be, vmt] = 1
+		if (++nvmt[be] > 1)
+			vmt_ambig = 1
+	}
 
 	key = skey SUBSEP gran SUBSEP metric
 	if (!(key in nrep)) {
@@ -183,6 +190,9 @@ END {
 	# normal run reads "discard/guest", not the whole cell key; a variant
 	# (a layout, a pin mechanism ...) always does, being what the workload
 	# is about, and a driver "-" (the workload has no driver axis) never.
+	# vm_type follows from the backend (dual and inplace need a private-
+	# memory VM type, discard the default one), so it is named only when a
+	# backend ran with several.
 	for (s = 0; s < nser; s++) {
 		split(ser_key[s], p, SUBSEP)
 		extra = ""
@@ -191,11 +201,10 @@ END {
 		if (ndist["var"] > 1 || p[5] != "-") extra = extra "/" p[5]
 		if (ndist["reg"] > 1) extra = extra "/reg=" p[6]
 		if (ndist["vc"] > 1) extra = extra "/vcpus=" p[7]
-		if (ndist["vmt"] > 1) extra = extra "/vm_type=" p[8]
 		ser_extra[s] = extra == "" ? "-" : substr(extra, 2)
-		ser_label[s] = p[2] (p[3] == "-" ? "" : "/" p[3]) extra
+		ser_label[s] = p[2] (p[3] == "-" ? "" : "/" p[3]) extra (vmt_ambig ? "/vm_type=" p[8] : "")
 		ser_be[s] = p[2]; ser_drv[s] = p[3]
-		ser_tail[s] = p[1] " " p[5] " " p[7] " " p[6]
+		ser_tail[s] = p[1] " " p[5] " " p[7] " " p[6] " " p[8]
 	}
 	for (c = 0; c < ncell; c++) {
 		key = cell_key[c]

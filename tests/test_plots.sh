@@ -31,7 +31,7 @@ not() {	# not COMMAND...: succeeds when COMMAND fails
 PLOTS='latency_vs_granularity latency_cdf phases backend_ratio throughput'
 nplots=5
 # test points of the per-workload section (one per check or wl_plot there)
-nwl=40
+nwl=43
 
 # gen_csv FILE ORDER BACKENDS [nodir]: ORDER=schema writes the schema's
 # column order, ORDER=reversed the same rows with the columns reversed
@@ -80,7 +80,7 @@ gen_csv() {
 		v["schema_version"] = 1; v["run_id"] = "20240101-120000-test"
 		v["workload"] = "granularity"; v["backend"] = be; v["driver"] = drv
 		v["channel"] = (drv == "guest") ? "hypercall" : "-"
-		v["variant"] = "-"; v["vm_type"] = 1; v["granularity_bytes"] = gran
+		v["variant"] = "-"; v["vm_type"] = (be == "discard") ? 0 : 1; v["granularity_bytes"] = gran
 		v["region_bytes"] = 67108864; v["vcpus"] = 1; v["iterations"] = 4
 		v["status"] = "ok"; v["reason"] = ""
 	}
@@ -154,6 +154,8 @@ gen_csv "$tmp/run/results.csv" schema discard
 gen_csv "$tmp/rev/results.csv" reversed discard
 mkdir -p "$tmp/three"
 gen_csv "$tmp/three/results.csv" schema "discard inplace dual" nodir
+mkdir -p "$tmp/two"
+gen_csv "$tmp/two/results.csv" schema "dual discard"
 cat >"$tmp/run/results.json" <<'EOF'
 {
   "schema_version": 1,
@@ -164,7 +166,7 @@ cat >"$tmp/run/results.json" <<'EOF'
 }
 EOF
 
-echo "1..$((nplots * 4 + 20 + nwl))"
+echo "1..$((nplots * 4 + 23 + nwl))"
 
 # --- usage errors and the missing-gnuplot skip ---------------------------
 "$render" "$tmp/nonexistent" >/dev/null 2>"$tmp/err"
@@ -204,7 +206,7 @@ rm -rf "$tmp/run/plots"
 
 if ! command -v gnuplot >/dev/null 2>&1; then
 	i=0
-	while [ "$i" -lt $((nplots * 4 + 13 + nwl)) ]; do
+	while [ "$i" -lt $((nplots * 4 + 16 + nwl)) ]; do
 		skip "gnuplot not installed"
 		i=$((i + 1))
 	done
@@ -284,10 +286,23 @@ rc=$?
 check "three backends render (got $rc)" [ "$rc" -eq 0 ]
 r=$tmp/three/plots/data/backend_ratio.dat
 # shellcheck disable=SC2016
-check "three backends: ratio columns are inplace/dual per driver, 0.5 at 4K" \
-	awk 'NR == 1 { ok = ($2 == "inplace/dual:guest" && $3 == "inplace/dual:host") }
+check "three backends: ratio columns are inplace/dual per driver first, 0.5 at 4K" \
+	awk 'NR == 1 { split($0, h, "\""); ok = (h[2] == "inplace/dual guest, vm_type 1/1" && h[4] == "inplace/dual host, vm_type 1/1") }
 	$1 == "4K" { four = ($2 > 0.499 && $2 < 0.501 && $3 > 0.499 && $3 < 0.501) }
 	END { exit !(ok && four) }' "$r"
+
+# dual (vm_type 1) and discard (vm_type 0): the pair is made across VM
+# types, which the legend names, and no series label carries vm_type.
+"$render" "$tmp/two" --format png >/dev/null 2>"$tmp/err"
+rc=$?
+check "dual and discard render (got $rc)" [ "$rc" -eq 0 ]
+# shellcheck disable=SC2016
+check "dual and discard: discard/dual per driver across vm_type 0/1, 1 at 4K" \
+	awk 'NR == 1 { split($0, h, "\""); ok = (h[2] == "discard/dual guest, vm_type 0/1" && h[4] == "discard/dual host, vm_type 0/1") }
+	$1 == "4K" { four = ($2 > 0.999 && $2 < 1.001 && $3 > 0.999 && $3 < 1.001) }
+	END { exit !(ok && four) }' "$tmp/two/plots/data/backend_ratio.dat"
+check "dual and discard: series labels do not name vm_type" \
+	not grep -q vm_type "$tmp/two/plots/data/latency_vs_granularity.dat"
 check "no per-direction metrics: latency_vs_granularity falls back to convert_ns (dir 2)" \
 	grep -qx "4096 $exp_p50 $exp_p99 0 4K 2" "$tmp/three/plots/data/latency_vs_granularity.dat"
 
@@ -444,8 +459,11 @@ check "invalidation_counters: 2M row 600 40 320 3 100" \
 	grep -qx '"discard 2M" 600 40 320 3 100' "$d/invalidation_counters.dat"
 check "invalidation_counters: part=refault counters (tlb_flush_per_conv=5000) left out" \
 	not grep -q 5000 "$d/invalidation_counters.dat"
+# (the note is wrapped into lines of ~100 characters: looked for in parts)
 check "invalidation_counters: note names both zero counters" \
-	grep -q 'mmu_zap_page_per_conv, tdp_spte_changed_per_conv (1 of 2 cells)' "$tmp/wl_invalidation/plots/invalidation_counters.svg"
+	sh -c 'grep -q "mmu_zap_page_per_conv," "$1" &&
+	grep -q "tdp_spte_changed_per_conv (1 of 2 cells)" "$1"' \
+	sh "$tmp/wl_invalidation/plots/invalidation_counters.svg"
 check "series label carries the variant (discard/counters, discard/refault)" \
 	grep -q '^"discard/refault to_private"' "$d/latency_vs_granularity.dat"
 
@@ -507,6 +525,22 @@ check "footprint: the warm-up and rep 1 (10x) not plotted" \
 	not near "$d/footprint.dat" '$2 > 8'
 check "footprint: subtitle says what to look for" \
 	grep -q 'dual transiently doubles' "$tmp/wl_footprint/plots/footprint.svg"
+# A series whose gmem_bytes could not be measured (empty field: dual at 4K
+# on a kernel that cannot map its guest_memfd) and no other panel: gaps,
+# not zeros, the panel says so, and a column without any number renders.
+mkdir -p "$tmp/wl_fp_na"
+cp "$tmp/wl_footprint/results.csv" "$tmp/wl_fp_na/"
+printf 't_ns,gmem_bytes,shared_bytes,rss_bytes,mem_available_bytes\n0,,4194304,4194304,1000000000\n10000000,,4194304,8388608,990000000\n' \
+	>"$tmp/wl_fp_na/footprint-dual-4K-0.csv"
+"$render" "$tmp/wl_fp_na" --format svg >"$tmp/out" 2>"$tmp/err"
+rc=$?
+check "footprint with gmem_bytes unavailable renders (got $rc)" [ "$rc" -eq 0 ]
+check "footprint: unavailable gmem_bytes named in the panel title" \
+	grep -q 'dual 4K: gmem n/a' "$tmp/wl_fp_na/plots/footprint.svg"
+# shellcheck disable=SC2016 # awk fields, not shell
+check "footprint: unavailable gmem_bytes are gaps (?) in gmem and the sum, shared 4 MiB" \
+	awk '$1 == 10 { ok = ($2 == "?" && $3 == 4 && $4 == "?") } END { exit !ok }' \
+	"$tmp/wl_fp_na/plots/data/footprint.dat"
 
 # vcpu scaling: one run alone skips it, three directories merged give one
 # line per mode over 1, 2, 4 vCPUs (medians across repetitions).

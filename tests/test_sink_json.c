@@ -487,6 +487,27 @@ static void test_full_run(void **state)
 	json_object_put(doc);
 }
 
+/* channel.used follows the run: set by the first guest-driven cell, after begin */
+static void test_channel_used_after_begin(void **state)
+{
+	struct fixture *f = *state;
+	struct json_object *doc;
+
+	f->ri.channel_used = false;
+	assert_int_equal(f->s.ops->begin(&f->s, &f->ri), 0);
+	doc = parse_file(f->s.path);
+	assert_bool(get(get(doc, "context"), "channel"), "used", false);
+	json_object_put(doc);
+
+	f->ri.channel_used = true;
+	f->ri.nr_cells = 1;
+	assert_int_equal(f->s.ops->cell(&f->s, &f->ri, &f->a), 0);
+	doc = parse_file(f->s.path);
+	assert_bool(get(get(doc, "context"), "channel"), "used", true);
+	json_object_put(doc);
+	assert_int_equal(f->s.ops->end(&f->s, &f->ri), 0);
+}
+
 /* a run killed after its first cell: the file is complete up to there */
 static void test_interrupted_after_first_cell(void **state)
 {
@@ -649,6 +670,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ops_table),
 		cmocka_unit_test_setup_teardown(test_full_run, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_channel_used_after_begin, fx_setup,
+						fx_teardown),
 		cmocka_unit_test_setup_teardown(test_interrupted_after_first_cell,
 						fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_nan_is_null, fx_setup, fx_teardown),

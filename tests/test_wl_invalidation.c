@@ -175,6 +175,11 @@ static void test_bystander(void **state)
 	assert_true(f->r.ctr.conversions > 0);
 	assert_true(f->r.ctr.conversions % 2 == 0);	/* whole chunks, both ways */
 	assert_int_equal((int)cell_extra_get(&f->r, "bystander_vcpus"), 1);
+	/* the premise, checked per chunk: the victim had re-touched every one */
+	assert_true(cell_extra_get(&f->r, "victim_mapped_chunks_count") * 2 ==
+		    (double)f->r.ctr.conversions);
+	assert_true(cell_extra_get(&f->r, "victim_wait_pct") >= 0);
+	assert_true(cell_extra_get(&f->r, "victim_wait_pct") <= 100);
 	/* the converting phase lasted about phase_ms */
 	assert_true(f->r.ctr.wall_ns >= 300000000ULL);
 	assert_true(f->r.ctr.wall_ns < 3000000000ULL);

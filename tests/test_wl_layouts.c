@@ -206,6 +206,32 @@ static void test_bad_variant(void **state)
 	assert_non_null(strstr(why, "checkerboard"));
 }
 
+/* at 4K (one page) a partial layout would be none or all: skipped, not run */
+static void test_layout_cannot_exist(void **state)
+{
+	static const char *const partial[] = { "first_half", "random", "alternate", "sparse64" };
+	struct wlt_fixture *fx = *state;
+	struct wl_ctx c;
+	char why[512];
+	unsigned int i;
+
+	for (i = 0; i < sizeof(partial) / sizeof(partial[0]); i++) {
+		why[0] = '\0';
+		wlt_fixture_ctx(fx, &c, GMB_PAGE_SIZE, partial[i]);
+		assert_int_equal(wl_layouts.setup(&c, why, sizeof(why)), -EOPNOTSUPP);
+		assert_non_null(strstr(why, partial[i]));
+		assert_non_null(strstr(why, "cannot exist at this granularity"));
+	}
+	/* 64K: sparse64 selects 1 of 16 pages, first_half 8: both exist */
+	if (fx->sys.fd >= 0) {
+		for (i = 0; i < 2; i++) {
+			wlt_fixture_ctx(fx, &c, 64 << 10, i ? "sparse64" : "first_half");
+			assert_int_equal(wl_layouts.setup(&c, why, sizeof(why)), 0);
+			wl_layouts.teardown(&c);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -218,6 +244,7 @@ int main(void)
 		cmocka_unit_test(test_layout_random),
 		cmocka_unit_test(test_populated_costs_more),
 		cmocka_unit_test(test_bad_variant),
+		cmocka_unit_test(test_layout_cannot_exist),
 	};
 
 	return cmocka_run_group_tests_name("wl_layouts", tests, fx_setup, wlt_fixture_teardown);

@@ -51,6 +51,7 @@ struct fp_run {
 	uint8_t pattern;
 	bool populate;
 	uint64_t interval_ns;
+	bool gmem_ok;			/* gmem_bytes readable at this granularity */
 	int remaining;			/* vCPU threads still churning */
 	/* the series: appended by the sampler and at phase edges, under lock */
 	pthread_mutex_t lock;
@@ -244,10 +245,13 @@ static int fp_write_series(struct fp_run *fr, int repetition, char *err, size_t 
 				"t_ns,gmem_bytes,shared_bytes,rss_bytes,mem_available_bytes\n");
 	for (i = 0; i < fr->nr_samples && len < cap; i++) {
 		const struct memusage_sample *m = &fr->samples[i];
+		char gmem[24] = "";	/* empty: unavailable (see fp_gmem_note) */
 
+		if (fr->gmem_ok)
+			snprintf(gmem, sizeof(gmem), "%" PRIu64, m->gmem_bytes);
 		len += (size_t)snprintf(buf + len, cap - len,
-					"%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 "\n",
-					m->t_ns - fr->samples[0].t_ns, m->gmem_bytes,
+					"%" PRIu64 ",%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 "\n",
+					m->t_ns - fr->samples[0].t_ns, gmem,
 					m->shared_bytes, m->rss_bytes, m->mem_available_bytes);
 	}
 	if (len >= cap) {
@@ -287,19 +291,49 @@ static void fp_report(struct fp_run *fr, struct cell_result *r)
 	}
 	span = fr->nr_samples > 1 ?
 	       (double)(fr->samples[fr->nr_samples - 1].t_ns - fr->samples[0].t_ns) : 0;
-	cell_extra_set(r, "peak_gmem_bytes", (double)peak_gmem);
+	/* what includes gmem_bytes is left out when it cannot be read */
+	if (fr->gmem_ok) {
+		cell_extra_set(r, "peak_gmem_bytes", (double)peak_gmem);
+		cell_extra_set(r, "peak_total_bytes", (double)peak_total);
+		cell_extra_set(r, "mean_total_bytes", span > 0 ? area / span :
+			       (fr->nr_samples ? (double)(fr->samples[0].gmem_bytes +
+							   fr->samples[0].shared_bytes) : 0));
+	}
 	cell_extra_set(r, "peak_shared_bytes", (double)peak_shared);
-	cell_extra_set(r, "peak_total_bytes", (double)peak_total);
 	cell_extra_set(r, "peak_rss_bytes", (double)peak_rss);
-	cell_extra_set(r, "mean_total_bytes", span > 0 ? area / span :
-		       (fr->nr_samples ? (double)(fr->samples[0].gmem_bytes +
-						   fr->samples[0].shared_bytes) : 0));
 	if (fr->nr_samples)
 		cell_extra_set(r, "mem_available_drop_bytes",
 			       (double)(fr->samples[0].mem_available_bytes > min_avail ?
 					fr->samples[0].mem_available_bytes - min_avail : 0));
 	cell_extra_set(r, "samples_count", (double)fr->nr_samples);
 	cell_extra_set(r, "gmem_method", fr->mu.gmem_method);
+	if (fr->mu.gmem_method == MEMUSAGE_GMEM_UNEVICTABLE)
+		cell_extra_set(r, "gmem_resolution_bytes", (double)fr->mu.resolution_bytes);
+}
+
+/*
+ * An ok cell whose gmem_bytes come from the meminfo fallback says so in
+ * its reason: approximate when a chunk per vCPU is above the fallback's
+ * resolution, unavailable (series empty, gmem counters absent) below it.
+ */
+static void fp_gmem_note(const struct fp_run *fr, struct cell_result *r)
+{
+	const struct wl_ctx *c = fr->t.c;
+	char res[24], gran[24], all[24];
+
+	if (fr->mu.gmem_method != MEMUSAGE_GMEM_UNEVICTABLE || r->status != CELL_OK)
+		return;
+	format_size(fr->mu.resolution_bytes, res, sizeof(res));
+	format_size(c->gran_bytes, gran, sizeof(gran));
+	format_size(c->gran_bytes * c->sess.nr_vcpus, all, sizeof(all));
+	if (fr->gmem_ok)
+		cell_set_status(r, CELL_OK,
+				"gmem_bytes approximate: %s, so they are the system-wide /proc/meminfo Unevictable growth, off by up to %s",
+				fr->mu.gmem_why, res);
+	else
+		cell_set_status(r, CELL_OK,
+				"gmem_bytes unavailable (empty in the series, gmem counters left out): %s, and the fallback, the system-wide /proc/meminfo Unevictable growth, is off by up to %s, more than the one %s chunk per vCPU (%s in all) this granularity moves",
+				fr->mu.gmem_why, res, gran, all);
 }
 
 static int fp_setup(struct wl_ctx *c, char *why, size_t whylen)
@@ -310,8 +344,9 @@ static int fp_setup(struct wl_ctx *c, char *why, size_t whylen)
 		.nr_vcpus = c->cfg->vcpus,
 		.region_bytes = c->cfg->region_bytes,
 		/*
-		 * Without a driver axis the runner does not decide a channel:
-		 * this is port I/O unless a caller filled c->channel.
+		 * The runner decides the channel for this workload
+		 * (WL_GUEST_REQUESTS) and records it in the cell; port I/O
+		 * when a caller (a test) gives none.
 		 */
 		.channel = c->channel ? c->channel->channel : CHANNEL_PIO,
 		.policy = c->cfg->policy,
@@ -343,6 +378,8 @@ static int fp_run(struct wl_ctx *c, struct cell_result *r, int repetition)
 		cell_set_status(r, CELL_ERROR, "footprint sampling: %s", strerror(-ret));
 		goto out;
 	}
+	fr.gmem_ok = fr.mu.gmem_method != MEMUSAGE_GMEM_UNEVICTABLE ||
+		     c->gran_bytes * s->nr_vcpus >= fr.mu.resolution_bytes;
 	/* every repetition starts from empty backing: comparable series */
 	ret = wlc_punch_all(&s->mem, s->mem.gpa, s->mem.bytes);
 	if (ret) {
@@ -361,6 +398,7 @@ static int fp_run(struct wl_ctx *c, struct cell_result *r, int repetition)
 				memusage_gmem_method_name(fr.mu.gmem_method), strerror(-ret));
 	}
 	fp_report(&fr, r);
+	fp_gmem_note(&fr, r);
 	/* partial series are written too: they show where it stopped */
 	if (fr.nr_samples) {
 		int e = fp_write_series(&fr, repetition, err, sizeof(err));
@@ -381,7 +419,7 @@ out:
 const struct workload wl_footprint = {
 	.name = "footprint",
 	.summary = "backing memory (guest_memfd, shared memfd, RSS, MemAvailable) over time while a guest churns conversions",
-	.needs = WL_NEEDS_KVM | WL_NEEDS_GMEM_MMAP,
+	.needs = WL_NEEDS_KVM | WL_NEEDS_GMEM_MMAP | WL_GUEST_REQUESTS,
 	.axes = WL_AXIS_BACKEND | WL_AXIS_GRAN,
 	.options = fp_options,
 	.setup = fp_setup,

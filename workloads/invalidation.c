@@ -17,7 +17,12 @@
  *             refault, the second is the steady state.
  *  bystander  k vCPUs touch their own regions, never converted, while a
  *             harness thread converts another vCPU's region: bystander
- *             throughput with the converter idle, then converting.
+ *             throughput with the converter idle, then converting. The
+ *             victim vCPU touches the converted region; the converter
+ *             converts a chunk only once the victim has touched it again
+ *             since its last conversion (wait_victim), so that every
+ *             conversion has guest mappings to invalidate even where the
+ *             victim shares the converter's CPU.
  */
 #include <errno.h>
 #include <linux/perf_event.h>
@@ -119,6 +124,8 @@ struct inval_run {
 	unsigned int slices;
 	uint64_t bystander_bytes;
 	uint64_t base_passes, base_ns, conv_passes, conv_ns;
+	uint64_t victim_wait_ns;	/* converting phase spent waiting for the victim */
+	uint64_t victim_chunks;		/* chunks converted with the victim's mapping */
 };
 
 static bool inval_should_stop(struct inval_run *ir, struct session *s)
@@ -442,6 +449,42 @@ static int spin_until(struct inval_run *ir, struct session *s, uint64_t deadline
 	return 0;
 }
 
+/*
+ * The premise of a converting slice: the chunk about to be converted is
+ * mapped in the victim's guest page tables, i.e. the victim touched it
+ * since its last conversion. The victim (vCPU k) counts whole passes over
+ * its region, so a pass that started after the conversion has ended once
+ * its count reaches the count seen then plus 2: until it does, wait:
+ * sleeping when the victim shares the converter's CPU (2 CPUs leave no
+ * other place for it) or placement is unknown, so that the victim runs;
+ * spinning when it has a CPU of its own, so that the converter's CPU stays
+ * as busy as in a baseline slice. 0 when mapped, 1 when the deadline came
+ * first, -EINTR on stop.
+ */
+static int wait_victim(struct inval_run *ir, struct session *s, uint64_t passes,
+		       uint64_t deadline, bool spin)
+{
+	unsigned int k = ir->ic->bystanders;
+	uint64_t t0 = now_ns(), t;
+	int r = 0;
+
+	while (vcpu_passes(s, k) < passes) {
+		t = now_ns();
+		if (t >= deadline) {
+			r = 1;
+			break;
+		}
+		if (inval_should_stop(ir, s)) {
+			r = -EINTR;
+			break;
+		}
+		if (!spin)
+			inval_pause();
+	}
+	ir->victim_wait_ns += now_ns() - t0;
+	return r;
+}
+
 static int bystander_converter(struct inval_run *ir, struct session *s)
 {
 	struct wl_ctx *c = ir->t.c;
@@ -449,9 +492,21 @@ static int bystander_converter(struct inval_run *ir, struct session *s)
 	struct cell_result *p = &ir->t.parts[k + 1];
 	uint64_t lo = session_region_gpa(s, k), gpa = lo, p0, p1, p2, t0, t1, t2;
 	uint64_t slice_ns = ir->phase_ns / ir->slices;
+	uint64_t nr_chunks = s->region_bytes / c->gran_bytes, *need = NULL;
+	bool spin = ir->t.cpus[k] >= 0 && ir->t.cpus[k] != ir->t.cpus[k + 1];
 	unsigned int sl;
 	int r = 0;
 
+	/* victim passes each chunk needs before its next conversion */
+	if (ir->victim) {
+		need = calloc(nr_chunks ? nr_chunks : 1, sizeof(*need));
+		if (!need) {
+			r = -ENOMEM;
+			goto out;
+		}
+		for (i = 0; i < nr_chunks; i++)
+			need[i] = 1;
+	}
 	/* measure only once every vCPU has mapped what it touches */
 	for (i = 0; i < k + (ir->victim ? 1 : 0) && !r; i++)
 		r = wait_mapped(ir, s, i);
@@ -471,13 +526,28 @@ static int bystander_converter(struct inval_run *ir, struct session *s)
 		p1 = bystander_passes(ir, s);
 		t1 = now_ns();
 		while (now_ns() - t1 < slice_ns) {
+			uint64_t chunk = (gpa - lo) / c->gran_bytes;
+
 			if (inval_should_stop(ir, s)) {
 				r = -EINTR;
 				goto out;
 			}
+			if (need) {
+				r = wait_victim(ir, s, need[chunk], t1 + slice_ns, spin);
+				if (r < 0)
+					goto out;
+				if (r) {	/* the slice ended first */
+					r = 0;
+					break;
+				}
+			}
 			r = convert_chunk(ir, s, p, gpa, c->gran_bytes);
 			if (r)
 				goto out;
+			if (need) {
+				need[chunk] = vcpu_passes(s, k) + 2;
+				ir->victim_chunks++;
+			}
 			gpa += c->gran_bytes;
 			if (gpa >= lo + s->region_bytes)
 				gpa = lo;
@@ -491,6 +561,7 @@ static int bystander_converter(struct inval_run *ir, struct session *s)
 	}
 	p->ctr.wall_ns = ir->conv_ns;
 out:
+	free(need);
 	stop_guests(s);
 	if (r == -EINTR && !session_aborted(s))
 		r = 0;	/* another thread failed: its error is the cell's */
@@ -564,6 +635,22 @@ static void bystander_report(struct inval_run *ir, struct cell_result *r, const 
 	cell_extra_set(r, "converter_cpu", cpus[k + 1]);
 	/* the converter's wall time is the converting phase */
 	r->ctr.wall_ns = ir->conv_ns;
+	if (!ir->victim) {
+		cell_set_status(r, CELL_OK,
+				"victim=0: the converted region is never touched, so conversions have no guest mappings to invalidate (as asked)");
+		return;
+	}
+	cell_extra_set(r, "victim_mapped_chunks_count", (double)ir->victim_chunks);
+	cell_extra_set(r, "victim_wait_pct",
+		       ir->conv_ns ? 100.0 * (double)ir->victim_wait_ns / (double)ir->conv_ns : 0);
+	if (!ir->victim_chunks)
+		cell_set_status(r, CELL_SKIPPED,
+				"premise failed: the victim vCPU (CPU %d) never re-touched a chunk within a converting slice (converter on CPU %d), so no conversion had guest mappings to invalidate; raise -O phase_ms or give the victim a CPU of its own",
+				cpus[k], cpus[k + 1]);
+	else if (cpus[k] >= 0 && cpus[k] == cpus[k + 1])
+		cell_set_status(r, CELL_OK,
+				"victim vCPU and converter share CPU %d (too few CPUs for a CPU each): the converter waits for the victim to re-touch each chunk before converting it (victim_wait_pct of the converting phase), so every conversion had guest mappings to invalidate, at a lower conversion rate",
+				cpus[k]);
 }
 
 /* ---- descriptor ---- */

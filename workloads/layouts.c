@@ -23,7 +23,10 @@
  * ceil(N/2)), first_half (floor(N/2)), sparse64 (every 64th page,
  * ceil(N/64)), random (exactly floor(N * random_pct / 100) pages picked by
  * a generator seeded from --seed, the region and the chunk: the same
- * layout in every pass and every repetition).
+ * layout in every pass and every repetition). A partial layout that
+ * selects no page or every page of a chunk (first_half and random at 4K,
+ * alternate and sparse64 at 4K too) would repeat none or all under another
+ * name: such a cell is skipped with that reason.
  */
 #include <errno.h>
 #include <math.h>
@@ -129,6 +132,53 @@ static uint64_t layout_select(enum layout l, uint64_t n, unsigned int pct,
 		break;
 	}
 	return k;
+}
+
+/* pages layout l selects in a chunk of n pages (what layout_select picks) */
+static uint64_t layout_count(enum layout l, uint64_t n, unsigned int pct)
+{
+	switch (l) {
+	case LAYOUT_ALL:
+		return n;
+	case LAYOUT_ALTERNATE:
+		return (n + 1) / 2;
+	case LAYOUT_FIRST_HALF:
+		return n / 2;
+	case LAYOUT_SPARSE64:
+		return (n + 63) / 64;
+	case LAYOUT_RANDOM:
+		return n * pct / 100;
+	case LAYOUT_NONE:
+	case NR_LAYOUTS:
+		break;
+	}
+	return 0;
+}
+
+/*
+ * A partial layout (every one but none and all) exists at a granularity
+ * only if it selects some pages of a chunk but not all of them: at 4K
+ * (one page) first_half and random select none, alternate and sparse64
+ * the only one, and the cell would measure none or all under another
+ * name. random_pct=0 or 100 asks for none or all outright and is run as
+ * asked. Returns 0, or -EOPNOTSUPP with the reason in why.
+ */
+static int layout_exists(enum layout l, uint64_t gran_bytes, unsigned int pct,
+			 char *why, size_t whylen)
+{
+	uint64_t n = gran_bytes / GMB_PAGE_SIZE, k = layout_count(l, n, pct);
+	char pctbuf[48] = "";
+
+	if (l == LAYOUT_NONE || l == LAYOUT_ALL || (k > 0 && k < n) ||
+	    (l == LAYOUT_RANDOM && (pct == 0 || pct == 100)))
+		return 0;
+	if (l == LAYOUT_RANDOM)
+		snprintf(pctbuf, sizeof(pctbuf), " (random_pct=%u)", pct);
+	snprintf(why, whylen,
+		 "layout %s%s selects %llu of the %llu page%s of a %llu-byte chunk: the same pages as layout %s, so it cannot exist at this granularity",
+		 layout_names[l], pctbuf, (unsigned long long)k, (unsigned long long)n,
+		 n == 1 ? "" : "s", (unsigned long long)gran_bytes, k ? "all" : "none");
+	return -EOPNOTSUPP;
 }
 
 /* punch the chunk, then write the selected pages through the host mapping */
@@ -278,7 +328,10 @@ static int layouts_setup(struct wl_ctx *c, char *why, size_t whylen)
 		free(st);
 		return -EINVAL;
 	}
-	r = session_create(&c->sess, c->sys, &sc, why, whylen);
+	r = layout_exists(st->layout, c->gran_bytes, (unsigned int)wlc_opt_u64(c, "random_pct"),
+			  why, whylen);
+	if (!r)
+		r = session_create(&c->sess, c->sys, &sc, why, whylen);
 	if (r) {
 		free(st);
 		return r;

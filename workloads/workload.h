@@ -27,6 +27,12 @@
 
 /* workload honours --duration (fixed-duration repetitions) */
 #define WL_CAN_DURATION		(1u << 8)
+/*
+ * the guest requests conversions through the request channel in every
+ * cell, without a driver axis (footprint): the runner decides the channel
+ * for it as for --driver guest and records it in the cell and the context
+ */
+#define WL_GUEST_REQUESTS	(1u << 9)
 
 /* which matrix axes apply */
 #define WL_AXIS_BACKEND		(1u << 0)
