@@ -45,6 +45,8 @@ void run_usage(FILE *f)
 "      --channel C         guest request channel: auto, hypercall or pio (default auto)\n"
 "      --cpus SPEC         thread placement: spread, none or a CPU list (default spread)\n"
 "  -t, --timeout SEC       per-cell time limit (default 600, 0 = none)\n"
+"      --stall SEC         report a vCPU that makes no progress for SEC s, with its\n"
+"                          registers, and fail the cell (default 30, 0 = off)\n"
 "      --retries N         EAGAIN retries per conversion (default 1000)\n"
 "      --backoff-us N      sleep between EAGAIN retries, 0 = sched_yield (default 0)\n"
 "  -s, --seed N            seed recorded with the results (default 1)\n"
@@ -79,6 +81,7 @@ static const struct option run_longopts[] = {
 	{ "run-id", required_argument, NULL, 5 },
 	{ "format", required_argument, NULL, 'f' },
 	{ "opt", required_argument, NULL, 'O' },
+	{ "stall", required_argument, NULL, 6 },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -175,6 +178,7 @@ void run_cfg_defaults(struct run_cfg *cfg, const struct workload *wl)
 	cfg->repetitions = 3;
 	cfg->warmup = 1;
 	cfg->timeout_ns = 600ULL * 1000000000ULL;
+	cfg->stall_ns = 30ULL * 1000000000ULL;
 	cfg->seed = 1;
 	cfg->policy.max_retries = 1000;
 	cfg->formats = "human,csv,json";
@@ -274,6 +278,10 @@ static int parse_args(int argc, char **argv, struct run_cfg *cfg,
 			r = parse_u64(optarg, 0, 86400, &u, err, sizeof(err));
 			cfg->timeout_ns = u * 1000000000ULL;
 			break;
+		case 6:
+			r = parse_u64(optarg, 0, 86400, &u, err, sizeof(err));
+			cfg->stall_ns = u * 1000000000ULL;
+			break;
 		case 3:
 			r = parse_uint(optarg, 0, 1000000, &cfg->policy.max_retries, err, sizeof(err));
 			break;
@@ -359,7 +367,7 @@ static int parse_args(int argc, char **argv, struct run_cfg *cfg,
 			size_t n = strlen(err);
 
 			/* the range of a time option is in seconds: say so */
-			if ((opt == 't' || opt == 'D') && n > 1 && err[n - 1] == ')' &&
+			if ((opt == 't' || opt == 'D' || opt == 6) && n > 1 && err[n - 1] == ')' &&
 			    n + 8 < sizeof(err))
 				snprintf(err + n - 1, sizeof(err) - n + 1, " seconds)");
 

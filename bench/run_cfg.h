@@ -44,6 +44,7 @@ struct run_cfg {
 	enum channel_pref channel_pref;
 	const char *cpus;		/* placement spec (topology_plan) */
 	uint64_t timeout_ns;		/* per cell; 0 = none */
+	uint64_t stall_ns;		/* vCPU progress watchdog; 0 = off */
 	uint64_t seed;
 	struct conv_policy policy;
 	char out_dir[PATH_MAX];

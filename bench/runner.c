@@ -62,6 +62,7 @@ struct runner {
 	bool any_error, any_ok;
 	bool channel_ok;		/* a guest request channel works */
 	bool output_failed;		/* a sink could not write: stop the run */
+	bool wedged;			/* threads stuck in the kernel: stop the run */
 	struct kmsg_watch kmsg;		/* dmesg splat scan per cell */
 	bool tty;
 };
@@ -169,6 +170,13 @@ static int run_cell(struct runner *rn, struct wl_ctx *c, const char *channel)
 		emit(rn, &res);
 		cell_result_free(&res);
 		rn->cells_done++;
+		if (c->sess.wedged) {
+			/* its threads may still use the VM: no teardown, no next cell */
+			gmb_err("stopping: threads of this cell are stuck in the kernel (see its reason)");
+			rn->wedged = true;
+			rn->any_error = true;
+			return -EINTR;
+		}
 		if (res.status == CELL_INTERRUPTED || g_stop || rn->output_failed) {
 			ret = -EINTR;
 			break;
@@ -296,7 +304,9 @@ static int one_cell(struct runner *rn, const struct conv_backend *be,
 	if (guest)
 		rn->ri.channel_used = true;
 	r = run_cell(rn, c, channel);
-	free(c);
+	/* a wedged cell's threads still hold c->sess */
+	if (!c->sess.wedged)
+		free(c);
 	return r;
 }
 
@@ -397,19 +407,19 @@ int runner_execute(struct run_cfg *cfg, const struct kvm_sys *sys,
 		gmb_err("note: /dev/kmsg unreadable, kernel splats will not be detected");
 	rn->t_start = now_ns();
 
-	for (bi = 0; conv_backends[bi] && !g_stop && !rn->output_failed; bi++) {
+	for (bi = 0; conv_backends[bi] && !g_stop && !rn->output_failed && !rn->wedged; bi++) {
 		const struct conv_backend *be = conv_backends[bi];
 		struct backend_status *bs = &rn->ri.backends[bi];
 
 		if (!(cfg->backend_mask & (1UL << bi)))
 			continue;
-		for (d = 0; d < NR_DRIVERS && !g_stop && !rn->output_failed; d++) {
+		for (d = 0; d < NR_DRIVERS && !g_stop && !rn->output_failed && !rn->wedged; d++) {
 			if (!(cfg->driver_mask & (1UL << d)) || !has_axis(cfg, WL_AXIS_DRIVER, d))
 				continue;
-			for (g = 0; g < cfg->nr_grans && !g_stop && !rn->output_failed; g++) {
+			for (g = 0; g < cfg->nr_grans && !g_stop && !rn->output_failed && !rn->wedged; g++) {
 				if (!has_axis(cfg, WL_AXIS_GRAN, g))
 					continue;
-				for (v = 0; v < nr_variants && !g_stop && !rn->output_failed; v++) {
+				for (v = 0; v < nr_variants && !g_stop && !rn->output_failed && !rn->wedged; v++) {
 					r = one_cell(rn, be, bs, d, cfg->grans[g], variants[v],
 						     topo, plan, nr_plan, sys);
 					if (r == -EINTR || r == -ENOMEM)
@@ -427,7 +437,7 @@ int runner_execute(struct run_cfg *cfg, const struct kvm_sys *sys,
 	fprintf(stderr, "results: %s/\n", cfg->out_dir);
 	if (g_stop)
 		ret = EXIT_INTR;
-	else if (rn->any_error || rn->output_failed)
+	else if (rn->any_error || rn->output_failed || rn->wedged)
 		ret = 1;
 	else if (!rn->any_ok)
 		ret = EXIT_SKIP;

@@ -248,6 +248,7 @@ static struct json_object *sj_config(const struct run_cfg *c, int *err)
 	sj_add_str(o, "channel_pref", sj_channel_pref_name(c->channel_pref), err);
 	sj_add_str(o, "cpus", c->cpus, err);
 	sj_add_u64(o, "timeout_ns", c->timeout_ns, err);
+	sj_add_u64(o, "stall_ns", c->stall_ns, err);
 	sj_add_u64(o, "seed", c->seed, err);
 
 	pol = json_object_new_object();

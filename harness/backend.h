@@ -14,6 +14,25 @@
 
 #include "harness/kvm.h"
 
+/*
+ * The per-VM attributes this process set with KVM_SET_MEMORY_ATTRIBUTES
+ * (dual): KVM has no ioctl that reads them back, so the backend keeps them,
+ * one bit per page (set = private), with a generation bumped before and
+ * after every change and the last conversion begun, for the memory-fault
+ * handler and the failure reports. Written by converter threads, read by
+ * vCPU threads: bits and counters are atomics; the "last" record is
+ * diagnostic and may be read torn.
+ */
+struct conv_attrs {
+	uint64_t nr_pages;
+	uint64_t *private_bits;
+	uint64_t gen;			/* +1 at begin and at end of a change */
+	int inflight;			/* changes in flight */
+	uint64_t last_gpa, last_bytes;	/* the last change begun */
+	int last_to_private;
+	uint64_t last_begin_ns, last_end_ns;	/* end 0: still in flight */
+};
+
 /* the data region as a backend set it up: one memslot */
 struct conv_mem {
 	uint32_t slot;
@@ -25,6 +44,7 @@ struct conv_mem {
 	int shared_fd;		/* dual: memfd holding shared pages; else -1 */
 	void *shared_map;	/* dual: its mmap; else NULL */
 	int vm_fd;
+	struct conv_attrs *attrs;	/* dual: attribute tracking; else NULL */
 };
 
 /* what to do on EAGAIN (to-private with elevated refcounts) */
@@ -80,6 +100,21 @@ void conv_mem_release(struct conv_mem *m);
  * discard and in-place backends. Releases everything on failure.
  */
 int conv_mem_setup_mapped_gmem(struct vm *vm, struct conv_mem *m, uint64_t flags);
+/* attribute tracking for m (all shared); freed by conv_mem_release */
+int conv_attrs_init(struct conv_mem *m);
+/* around every attribute change: applied = the ioctl succeeded */
+void conv_attrs_begin(struct conv_mem *m, uint64_t gpa, uint64_t bytes, bool to_private);
+void conv_attrs_end(struct conv_mem *m, uint64_t gpa, uint64_t bytes, bool to_private,
+		    bool applied);
+/*
+ * What [gpa, gpa + bytes) holds: 1 private, 0 shared, 2 mixed; -ENOENT
+ * when m tracks nothing there. *gen (if not NULL) is the generation read
+ * before the bits.
+ */
+int conv_attrs_get(const struct conv_mem *m, uint64_t gpa, uint64_t bytes, uint64_t *gen);
+/* one phrase on the last change of m (in flight or done), "" if none */
+void conv_attrs_describe(const struct conv_mem *m, char *buf, size_t len);
+
 /*
  * The VM type with private memory gmembench can run (SW_PROTECTED_VM), or
  * -EOPNOTSUPP with the reason (what KVM_CAP_VM_TYPES offers).

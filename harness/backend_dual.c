@@ -93,6 +93,10 @@ static int dual_setup(struct vm *vm, struct conv_mem *m)
 	r = kvm_set_mem_attrs(vm->fd, m->gpa, m->bytes, 0, 0);
 	if (r)
 		goto fail;
+	/* KVM cannot be asked what it holds: keep what we set */
+	r = conv_attrs_init(m);
+	if (r)
+		goto fail;
 	return 0;
 fail:
 	conv_mem_release(m);
@@ -105,13 +109,17 @@ static int dual_convert(struct conv_mem *m, uint64_t gpa, uint64_t bytes,
 {
 	uint64_t off = gpa - m->gpa;
 	uint64_t t0 = now_ns(), t1, t2;
+	bool applied;
 	int r;
 
 	res->error_offset = UINT64_MAX;
+	/* in flight (for the reports) until the punch is done too */
+	conv_attrs_begin(m, gpa, bytes, to_private);
 	r = kvm_set_mem_attrs(m->vm_fd, gpa, bytes,
 			      to_private ? KVM_MEMORY_ATTRIBUTE_PRIVATE : 0, 0);
 	t1 = now_ns();
 	res->attr_ns = t1 - t0;
+	applied = r == 0;
 	if (!r) {
 		if (to_private)
 			r = fd_punch_hole(m->shared_fd, off, bytes);
@@ -119,6 +127,7 @@ static int dual_convert(struct conv_mem *m, uint64_t gpa, uint64_t bytes,
 			r = fd_punch_hole(m->gmem_fd, m->gmem_offset + off, bytes);
 	}
 	t2 = now_ns();
+	conv_attrs_end(m, gpa, bytes, to_private, applied);
 	res->punch_ns = t2 - t1;
 	res->total_ns = t2 - t0;
 	return r;

@@ -4,11 +4,14 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include "harness/backend.h"
+#include "harness/clock.h"
+#include "harness/guest_abi.h"
 
 const struct conv_backend *const conv_backends[] = {
 	&backend_inplace,
@@ -59,6 +62,122 @@ void conv_mem_release(struct conv_mem *m)
 		close(m->shared_fd);
 	m->gmem_map = m->shared_map = NULL;
 	m->gmem_fd = m->shared_fd = -1;
+	if (m->attrs)
+		free(m->attrs->private_bits);
+	free(m->attrs);
+	m->attrs = NULL;
+}
+
+int conv_attrs_init(struct conv_mem *m)
+{
+	struct conv_attrs *a = calloc(1, sizeof(*a));
+	uint64_t nr_pages = m->bytes / GMB_PAGE_SIZE;
+
+	if (!a)
+		return -ENOMEM;
+	a->nr_pages = nr_pages;
+	a->private_bits = calloc((nr_pages + 63) / 64 ?: 1, sizeof(uint64_t));
+	if (!a->private_bits) {
+		free(a);
+		return -ENOMEM;
+	}
+	m->attrs = a;
+	return 0;
+}
+
+/* pages [first, first + n) of a's bitmap: set or clear */
+static void attrs_assign(struct conv_attrs *a, uint64_t first, uint64_t n, bool set)
+{
+	uint64_t i = first, end = first + n;
+
+	while (i < end) {
+		uint64_t bit = i % 64, len = 64 - bit < end - i ? 64 - bit : end - i;
+		uint64_t mask = (len == 64 ? ~0ULL : ((1ULL << len) - 1)) << bit;
+
+		if (set)
+			__atomic_fetch_or(&a->private_bits[i / 64], mask, __ATOMIC_RELAXED);
+		else
+			__atomic_fetch_and(&a->private_bits[i / 64], ~mask, __ATOMIC_RELAXED);
+		i += len;
+	}
+}
+
+void conv_attrs_begin(struct conv_mem *m, uint64_t gpa, uint64_t bytes, bool to_private)
+{
+	struct conv_attrs *a = m->attrs;
+
+	if (!a)
+		return;
+	a->last_gpa = gpa;
+	a->last_bytes = bytes;
+	a->last_to_private = to_private;
+	a->last_end_ns = 0;
+	a->last_begin_ns = now_ns();
+	__atomic_fetch_add(&a->inflight, 1, __ATOMIC_SEQ_CST);
+	__atomic_fetch_add(&a->gen, 1, __ATOMIC_SEQ_CST);
+}
+
+void conv_attrs_end(struct conv_mem *m, uint64_t gpa, uint64_t bytes, bool to_private,
+		    bool applied)
+{
+	struct conv_attrs *a = m->attrs;
+
+	if (!a)
+		return;
+	if (applied && gpa >= m->gpa && gpa - m->gpa + bytes <= m->bytes)
+		attrs_assign(a, (gpa - m->gpa) / GMB_PAGE_SIZE, bytes / GMB_PAGE_SIZE, to_private);
+	__atomic_fetch_add(&a->gen, 1, __ATOMIC_SEQ_CST);
+	__atomic_fetch_sub(&a->inflight, 1, __ATOMIC_SEQ_CST);
+	if (a->last_gpa == gpa)
+		a->last_end_ns = now_ns();
+}
+
+int conv_attrs_get(const struct conv_mem *m, uint64_t gpa, uint64_t bytes, uint64_t *gen)
+{
+	const struct conv_attrs *a = m->attrs;
+	uint64_t i, first, n;
+	int seen = -1;
+
+	if (!a || !bytes || gpa < m->gpa || gpa - m->gpa + bytes > m->bytes)
+		return -ENOENT;
+	if (gen)
+		*gen = __atomic_load_n(&a->gen, __ATOMIC_SEQ_CST);
+	first = (gpa - m->gpa) / GMB_PAGE_SIZE;
+	n = (bytes + GMB_PAGE_SIZE - 1) / GMB_PAGE_SIZE;
+	for (i = first; i < first + n; i++) {
+		int p = (__atomic_load_n(&a->private_bits[i / 64], __ATOMIC_RELAXED) >> (i % 64)) & 1;
+
+		if (seen >= 0 && p != seen)
+			return 2;
+		seen = p;
+	}
+	return seen;
+}
+
+void conv_attrs_describe(const struct conv_mem *m, char *buf, size_t len)
+{
+	const struct conv_attrs *a = m->attrs;
+	uint64_t begin, end, now = now_ns();
+	int inflight;
+
+	buf[0] = 0;
+	if (!a)
+		return;
+	begin = a->last_begin_ns;
+	end = a->last_end_ns;
+	inflight = __atomic_load_n(&a->inflight, __ATOMIC_SEQ_CST);
+	if (!begin)
+		return;
+	if (!end)
+		snprintf(buf, len, "host to-%s of [0x%llx,+0x%llx) in flight for %.3f ms (%d in flight)",
+			 a->last_to_private ? "private" : "shared",
+			 (unsigned long long)a->last_gpa, (unsigned long long)a->last_bytes,
+			 (now - begin) / 1e6, inflight);
+	else
+		snprintf(buf, len, "last host to-%s of [0x%llx,+0x%llx) ended %.3f ms before (%d in flight)",
+			 a->last_to_private ? "private" : "shared",
+			 (unsigned long long)a->last_gpa, (unsigned long long)a->last_bytes,
+			 (now - end) / 1e6, inflight);
 }
 
 int conv_mem_setup_mapped_gmem(struct vm *vm, struct conv_mem *m, uint64_t flags)

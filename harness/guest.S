@@ -10,6 +10,12 @@
  * Register use:  %r8 region start, %r9 region end, %r10 stride,
  *                %r11 passes left, %r12 request gpa, %r13 request bytes,
  *                %r14b pattern byte, %r15 cursor.
+ *
+ * MB_HEARTBEAT counts pages touched and requests made: the harness's
+ * progress watchdog reads it. Every exception vector goes through a gate
+ * on its own stack (IST1) to exc_common, which fills MB_EXC_* and reports
+ * on GMB_EXC_PORT, as the KVM selftests' exception handlers do: a guest
+ * fault is never a silent triple fault.
  */
 #include "harness/guest_abi.h"
 
@@ -37,6 +43,10 @@ gmb_guest_code_start:
 	je	touch_once
 	cmpq	$GUEST_CMD_READ_ONCE, %rax
 	je	read_once
+	cmpq	$GUEST_CMD_SPIN, %rax
+	je	spin
+	cmpq	$GUEST_CMD_FAULT, %rax
+	je	fault
 done:
 	movq	$GUEST_REQ_DONE, MB_REQ_OP(%rdi)
 	movw	$GMB_PIO_PORT, %dx
@@ -46,6 +56,7 @@ done:
 
 /* request(%rsi = op): publish in the mailbox, then exit via the channel */
 request:
+	incq	MB_HEARTBEAT(%rdi)
 	movq	%rsi, MB_REQ_OP(%rdi)
 	movq	%r12, MB_REQ_GPA(%rdi)
 	movq	%r13, MB_REQ_BYTES(%rdi)
@@ -77,6 +88,7 @@ touch_chunk:
 	movq	%r12, %r15
 	leaq	(%r12,%r13), %rcx
 1:	movb	%r14b, (%r15)
+	incq	MB_HEARTBEAT(%rdi)
 	addq	%r10, %r15
 	cmpq	%rcx, %r15
 	jb	1b
@@ -105,6 +117,7 @@ touch_loop:
 1:	cmpq	$0, MB_STOP(%rdi)
 	jne	done
 	movb	%r14b, (%r15)
+	incq	MB_HEARTBEAT(%rdi)
 	addq	%r10, %r15
 	cmpq	%r9, %r15
 	jb	1b
@@ -145,6 +158,106 @@ nop_loop:
 	decq	%r11
 	jnz	1b
 	jmp	done
+
+/* a stalled vCPU: polls MB_STOP and nothing else, no heartbeat */
+spin:
+	pause
+	cmpq	$0, MB_STOP(%rdi)
+	je	spin
+	jmp	done
+
+/* broken guest accesses on purpose, to test the exception reports */
+fault:
+	cmpq	$GUEST_FAULT_WRITE, %r11
+	jne	1f
+	movb	%r14b, (%r8)
+	jmp	done
+1:	cmpq	$GUEST_FAULT_UD, %r11
+	jne	2f
+	ud2
+2:	cmpq	$GUEST_FAULT_TRIPLE, %r11
+	jne	done
+	subq	$16, %rsp
+	movq	$0, (%rsp)
+	movq	$0, 8(%rsp)
+	lidt	(%rsp)			/* limit 0: no vector can be delivered */
+	ud2
+
+/*
+ * One 16-byte stub per vector: a dummy error code where the CPU pushes
+ * none, the vector, then the common handler. The host points IDT entry n
+ * at gmb_guest_exc_stubs + 16 * n.
+ */
+	.balign	16
+	.globl	gmb_guest_exc_stubs
+gmb_guest_exc_stubs:
+	.irp	vec, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+	.balign	16
+	.if	!(\vec == 8 || \vec == 10 || \vec == 11 || \vec == 12 || \vec == 13 || \vec == 14 || \vec == 17 || \vec == 21 || \vec == 29 || \vec == 30)
+	pushq	$0
+	.endif
+	pushq	$\vec
+	jmp	exc_common
+	.endr
+
+/*
+ * On IST1: [rsp] vector, error, rip, cs, rflags, rsp, ss; the mailbox
+ * address is the exception stack's top quadword, 8 bytes above the frame.
+ * Records the first exception only (a second one means the handler
+ * itself faulted), reports on GMB_EXC_PORT and halts for good.
+ */
+exc_common:
+	pushq	%rax
+	movq	72(%rsp), %rax
+	incq	MB_EXC_COUNT(%rax)
+	cmpq	$1, MB_EXC_COUNT(%rax)
+	jne	2f
+	movq	%rdi, MB_EXC_RDI(%rax)
+	movq	%r12, MB_EXC_R12(%rax)
+	movq	%r15, MB_EXC_R15(%rax)
+	movq	8(%rsp), %rdi
+	movq	%rdi, MB_EXC_VECTOR(%rax)
+	movq	16(%rsp), %rdi
+	movq	%rdi, MB_EXC_ERROR(%rax)
+	movq	24(%rsp), %rdi
+	movq	%rdi, MB_EXC_RIP(%rax)
+	movq	40(%rsp), %rdi
+	movq	%rdi, MB_EXC_RFLAGS(%rax)
+	movq	48(%rsp), %rdi
+	movq	%rdi, MB_EXC_RSP(%rax)
+	movq	%cr2, %rdi
+	movq	%rdi, MB_EXC_CR2(%rax)
+2:	movw	$GMB_EXC_PORT, %dx
+	outb	%al, %dx
+3:	hlt
+	jmp	3b
 gmb_guest_code_end:
+
+/* where each routine starts, to name a guest rip in reports */
+	.macro	GSYM name
+	.pushsection .rodata.str1.1, "aMS", @progbits, 1
+9:	.asciz	"\name"
+	.popsection
+	.quad	\name - gmb_guest_code_start, 9b
+	.endm
+
+	.section .data.rel.ro, "aw"
+	.balign	8
+	.globl	gmb_guest_syms
+gmb_guest_syms:
+	GSYM	gmb_guest_code_start
+	GSYM	done
+	GSYM	request
+	GSYM	touch_chunk
+	GSYM	convert_loop
+	GSYM	touch_loop
+	GSYM	touch_once
+	GSYM	nop_loop
+	GSYM	spin
+	GSYM	fault
+	GSYM	gmb_guest_exc_stubs
+	GSYM	exc_common
+	GSYM	gmb_guest_code_end
+	.quad	0, 0
 
 	.section .note.GNU-stack,"",@progbits

@@ -16,6 +16,7 @@
 #include "harness/kvm.h"
 
 extern const char gmb_guest_code_start[], gmb_guest_code_end[];
+extern const char gmb_guest_exc_stubs[];
 
 static bool cpu_is_intel(void)
 {
@@ -126,6 +127,51 @@ int vm_del_memslot(struct vm *vm, uint32_t slot)
 	return vm_set_memslot(vm, slot, 0, 0, 0, NULL, -1, 0);
 }
 
+/* 64-bit TSS descriptor (16 bytes): available TSS, present, DPL 0 */
+static void gdt_tss_desc(uint64_t *d, uint64_t base, uint32_t limit, unsigned int type)
+{
+	d[0] = (limit & 0xffff) | ((base & 0xffffff) << 16) |
+	       ((uint64_t)type << 40) | (1ULL << 47) |
+	       ((uint64_t)((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
+	d[1] = base >> 32;
+}
+
+/*
+ * GDT (flat code and data, one TSS per vCPU), an IDT whose 32 exception
+ * gates all use IST1, and per vCPU a TSS whose IST1 is its exception stack
+ * with the mailbox address on top (see guest_abi.h).
+ */
+static void setup_descriptors(char *mem)
+{
+	uint64_t *gdt = (uint64_t *)(mem + GMB_GDT_GPA);
+	uint64_t *idt = (uint64_t *)(mem + GMB_IDT_GPA);
+	uint64_t stubs = GMB_CODE_GPA + (uint64_t)(gmb_guest_exc_stubs - gmb_guest_code_start);
+	unsigned int i;
+
+	gdt[0] = 0;
+	gdt[GMB_GDT_CODE_SEL / 8] = 0x00af9b000000ffffULL;	/* L, P, DPL0, code r/x */
+	gdt[GMB_GDT_DATA_SEL / 8] = 0x00cf93000000ffffULL;	/* D/B, P, DPL0, data r/w */
+	for (i = 0; i < GMB_MAX_VCPUS; i++) {
+		uint64_t tss = GMB_TSS_GPA + (uint64_t)i * GMB_TSS_BYTES;
+		uint64_t xtop = GMB_XSTACK_GPA + (uint64_t)(i + 1) * GMB_XSTACK_BYTES;
+
+		/* busy: TR is loaded with it directly (KVM_SET_SREGS) */
+		gdt_tss_desc(gdt + (GMB_GDT_TSS_SEL + i * 16) / 8, tss, 0x67, 0xb);
+		/* IST1 at TSS offset 0x24; the I/O map base past the limit */
+		memcpy(mem + tss + 0x24, &(uint64_t){ xtop - 16 }, 8);
+		memcpy(mem + tss + 0x66, &(uint16_t){ 0x68 }, 2);
+		memcpy(mem + xtop - 8, &(uint64_t){ GMB_MAILBOX_GPA + (uint64_t)i * GMB_PAGE_SIZE }, 8);
+	}
+	for (i = 0; i < GMB_IDT_VECTORS; i++) {
+		uint64_t h = stubs + 16ULL * i;
+
+		/* offset, selector, IST1, present 64-bit interrupt gate */
+		idt[2 * i] = (h & 0xffff) | ((uint64_t)GMB_GDT_CODE_SEL << 16) | (1ULL << 32) |
+			     (0x8eULL << 40) | (((h >> 16) & 0xffff) << 48);
+		idt[2 * i + 1] = h >> 32;
+	}
+}
+
 int vm_setup_system(struct vm *vm, uint64_t top_gpa)
 {
 	size_t code_bytes = (size_t)(gmb_guest_code_end - gmb_guest_code_start);
@@ -157,6 +203,7 @@ int vm_setup_system(struct vm *vm, uint64_t top_gpa)
 			pd[j] = ((i << 30) + (j << 21)) | 0x83;
 	}
 	memcpy(mem + GMB_CODE_GPA, gmb_guest_code_start, code_bytes);
+	setup_descriptors(mem);
 
 	r = vm_set_memslot(vm, 0, 0, GMB_SYS_GPA, GMB_SYS_BYTES, mem, -1, 0);
 	if (r)

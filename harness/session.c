@@ -3,17 +3,51 @@
  * Session setup/teardown and the supervised thread runner.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "harness/clock.h"
 #include "harness/guest_abi.h"
 #include "harness/session.h"
 
 #define SZ_2M	(2ULL << 20)
+
+/* KVM_EXIT_MEMORY_FAULT: what we hold for the range decides (memfault.h) */
+static int session_memory_fault(struct vcpu *v, uint64_t flags, uint64_t gpa,
+				uint64_t size, char *why, size_t whylen)
+{
+	struct session *s = v->mf_arg;
+	uint64_t gen = 0;
+	int attr = conv_attrs_get(&s->mem, gpa, size ? size : GMB_PAGE_SIZE, &gen);
+
+	return mf_decide(&v->mf_rep, s->mf_policy, attr, gen, flags, gpa, size, why, whylen);
+}
+
+/* the host side of a report: the conversion in flight on the data region */
+static void session_vcpu_context(struct vcpu *v, char *buf, size_t len)
+{
+	struct session *s = v->context_arg;
+
+	conv_attrs_describe(&s->mem, buf, len);
+}
+
+void session_memory_faults(const struct session *s, uint64_t *to_private,
+			   uint64_t *to_shared)
+{
+	unsigned int i;
+
+	*to_private = *to_shared = 0;
+	for (i = 0; s->vcpus && i < s->nr_vcpus; i++) {
+		*to_private += __atomic_load_n(&s->vcpus[i].mf_exits_private, __ATOMIC_RELAXED);
+		*to_shared += __atomic_load_n(&s->vcpus[i].mf_exits_shared, __ATOMIC_RELAXED);
+	}
+}
 
 int session_create(struct session *s, const struct kvm_sys *sys,
 		   const struct session_cfg *cfg, char *why, size_t whylen)
@@ -30,6 +64,7 @@ int session_create(struct session *s, const struct kvm_sys *sys,
 	s->region_stride = (cfg->region_bytes + SZ_2M - 1) & ~(SZ_2M - 1);
 	s->channel = cfg->channel;
 	s->policy = cfg->policy;
+	s->mf_policy = cfg->mf_policy;
 	s->vm.fd = -1;
 	conv_mem_init(&s->mem, SESSION_DATA_SLOT, GMB_DATA_GPA, 0);
 	if (!cfg->nr_vcpus || cfg->nr_vcpus > GMB_MAX_VCPUS) {
@@ -79,6 +114,10 @@ int session_create(struct session *s, const struct kvm_sys *sys,
 			snprintf(why, whylen, "KVM_CREATE_VCPU %u: %s", i, strerror(-r));
 			goto fail;
 		}
+		s->vcpus[i].on_memory_fault = session_memory_fault;
+		s->vcpus[i].mf_arg = s;
+		s->vcpus[i].context = session_vcpu_context;
+		s->vcpus[i].context_arg = s;
 	}
 	return 0;
 fail:
@@ -90,6 +129,9 @@ void session_destroy(struct session *s)
 {
 	unsigned int i;
 
+	/* a thread stuck in the kernel may still use all of it: leave it */
+	if (s->wedged)
+		return;
 	if (s->vcpus) {
 		for (i = 0; i < s->nr_vcpus; i++)
 			if (s->vcpus[i].fd >= 0)
@@ -122,19 +164,25 @@ struct start_gate {
 
 struct thread_slot {
 	struct session *s;
-	const struct session_threads *t;
-	struct start_gate *gate;
+	const struct session_threads *t;	/* valid until the gate opens */
+	struct start_gate *gate;		/* the same */
+	int *ret;				/* &t->thread_ret[idx] or NULL */
 	unsigned int idx;
 	pthread_t tid;
+	int ktid;				/* kernel thread id, for /proc */
 	int done;
+	int abandoned;				/* wedged: the supervisor left */
 };
 
 static void *thread_main(void *arg)
 {
 	struct thread_slot *ts = arg;
 	const struct session_threads *t = ts->t;
+	session_thread_fn fn = t->fn;
+	void *fn_arg = t->arg;
 	int state, r;
 
+	__atomic_store_n(&ts->ktid, (int)syscall(SYS_gettid), __ATOMIC_RELEASE);
 	if (t->topo && t->cpu_plan)
 		(void)topology_bind_thread(t->topo, t->cpu_plan[ts->idx]);
 	pthread_mutex_lock(&ts->gate->lock);
@@ -145,12 +193,13 @@ static void *thread_main(void *arg)
 	if (state > 0) {
 		if (t->thread_cpu)
 			t->thread_cpu[ts->idx] = topology_current_cpu();
-		r = t->fn(ts->s, ts->idx, t->arg);
+		r = fn(ts->s, ts->idx, fn_arg);
 	} else {
 		r = -ECANCELED;
 	}
-	if (t->thread_ret)
-		t->thread_ret[ts->idx] = r;
+	/* after a wedge nothing of the caller's may be touched any more */
+	if (ts->ret && !__atomic_load_n(&ts->abandoned, __ATOMIC_ACQUIRE))
+		*ts->ret = r;
 	__atomic_store_n(&ts->done, 1, __ATOMIC_RELEASE);
 	return NULL;
 }
@@ -170,6 +219,134 @@ static void sleep_ms(unsigned int ms)
 	nanosleep(&ts, NULL);
 }
 
+/* first line of a small /proc file, "" if unreadable */
+static void read_proc_line(const char *path, char *buf, size_t len)
+{
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	buf[0] = 0;
+	if (fd < 0)
+		return;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n <= 0) {
+		buf[0] = 0;
+		return;
+	}
+	buf[n] = 0;
+	buf[strcspn(buf, "\n")] = 0;
+}
+
+/*
+ * What a thread that does not return is doing in the kernel: state,
+ * wchan, syscall (number and first args) and the top of its kernel stack
+ * (root only), from /proc/self/task/<tid>.
+ */
+static void describe_stuck_thread(const struct session *s, const struct thread_slot *ts,
+				  char *buf, size_t len)
+{
+	char path[64], stat[256], wchan[64], sc[128], stack[512], frames[160] = "";
+	const char *st = "?", *p;
+	int tid = __atomic_load_n(&ts->ktid, __ATOMIC_ACQUIRE);
+	size_t n = 0;
+	int lines = 0;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
+	read_proc_line(path, stat, sizeof(stat));
+	p = strrchr(stat, ')');
+	if (p && p[1] == ' ')
+		st = p + 2;
+	snprintf(path, sizeof(path), "/proc/self/task/%d/wchan", tid);
+	read_proc_line(path, wchan, sizeof(wchan));
+	snprintf(path, sizeof(path), "/proc/self/task/%d/syscall", tid);
+	read_proc_line(path, sc, sizeof(sc));
+	/* three frames of the kernel stack, if we may read it */
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stack", tid);
+	{
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		ssize_t r = fd >= 0 ? read(fd, stack, sizeof(stack) - 1) : -1;
+		char *line, *save = NULL;
+
+		if (fd >= 0)
+			close(fd);
+		stack[r > 0 ? r : 0] = 0;
+		for (line = strtok_r(stack, "\n", &save); line && lines < 3;
+		     line = strtok_r(NULL, "\n", &save), lines++) {
+			char *sym = strchr(line, ']');
+
+			sym = sym ? sym + 2 : line;
+			n += (size_t)snprintf(frames + n, n < sizeof(frames) ? sizeof(frames) - n : 0,
+					      "%s%.*s", lines ? " < " : "", (int)strcspn(sym, "+"), sym);
+		}
+	}
+	snprintf(buf, len, "%s %u (tid %d) state %.1s wchan %s syscall %.40s%s%s",
+		 ts->idx < s->nr_vcpus ? "vCPU thread" : "harness thread",
+		 ts->idx < s->nr_vcpus ? ts->idx : ts->idx - s->nr_vcpus, tid, st,
+		 wchan[0] ? wchan : "?", sc[0] ? sc : "?", frames[0] ? ", kernel stack " : "", frames);
+}
+
+static void diag_append(const struct session_threads *t, const char *what)
+{
+	size_t n;
+
+	if (!t->diag || !t->diag_len)
+		return;
+	n = strlen(t->diag);
+	if (n + 1 < t->diag_len)
+		snprintf(t->diag + n, t->diag_len - n, "%s%s", n ? "; " : "", what);
+}
+
+/* per vCPU, for the watchdog */
+struct vcpu_watch {
+	uint64_t exits;
+	uint64_t heartbeat;
+	uint64_t since_ns;	/* last progress seen */
+	uint64_t kicked_ns;	/* watchdog kick sent (0: none) */
+};
+
+/*
+ * The progress watchdog: a vCPU inside KVM_RUN with the same exit count
+ * and guest heartbeat for t->stall_ns is kicked; its thread reports
+ * -ETIME. Returns true when a kicked vCPU has not left KVM_RUN within the
+ * grace period: it is stuck in the kernel.
+ */
+static bool watch_vcpus(struct session *s, const struct session_threads *t,
+			struct thread_slot *slots, unsigned int nr, struct vcpu_watch *w,
+			uint64_t now, uint64_t grace_ns)
+{
+	unsigned int i;
+	bool stuck = false;
+
+	for (i = 0; i < nr && i < s->nr_vcpus; i++) {
+		struct vcpu *v = &s->vcpus[i];
+		uint64_t ex = __atomic_load_n(&v->nr_exits, __ATOMIC_RELAXED);
+		uint64_t hb = __atomic_load_n(mb_u64(v->mailbox, MB_HEARTBEAT), __ATOMIC_RELAXED);
+
+		if (__atomic_load_n(&slots[i].done, __ATOMIC_ACQUIRE))
+			continue;
+		if (ex != w[i].exits || hb != w[i].heartbeat ||
+		    !__atomic_load_n(&v->in_run, __ATOMIC_SEQ_CST)) {
+			w[i].exits = ex;
+			w[i].heartbeat = hb;
+			w[i].since_ns = now;
+			w[i].kicked_ns = 0;
+			continue;
+		}
+		if (!t->stall_ns || now - w[i].since_ns < t->stall_ns)
+			continue;
+		if (!w[i].kicked_ns) {
+			__atomic_store_n(&v->stall_ns, now - w[i].since_ns, __ATOMIC_SEQ_CST);
+			w[i].kicked_ns = now;
+		} else if (now - w[i].kicked_ns > grace_ns) {
+			stuck = true;
+		}
+		/* again until it is out: a kick may land before KVM_RUN */
+		vcpu_kick_for(v, slots[i].tid, VCPU_KICK_STALL);
+	}
+	return stuck;
+}
+
 int session_run_threads(struct session *s, const struct session_threads *t)
 {
 	struct start_gate gate = {
@@ -177,24 +354,37 @@ int session_run_threads(struct session *s, const struct session_threads *t)
 		.cond = PTHREAD_COND_INITIALIZER,
 	};
 	struct thread_slot *slots;
+	struct vcpu_watch *watch;
 	unsigned int i, nr_started = 0;
-	uint64_t start;
-	bool stopping = false;
+	uint64_t start, now, stop_ns = 0;
+	uint64_t grace_ns = t->grace_ns ? t->grace_ns : SESSION_GRACE_NS;
+	bool stopping = false, wedged = false;
+	char line[640];
 	int ret = 0, r;
 
 	if (t->nr_threads < s->nr_vcpus)
 		return -EINVAL;
 	slots = calloc(t->nr_threads, sizeof(*slots));
-	if (!slots)
+	watch = calloc(s->nr_vcpus ? s->nr_vcpus : 1, sizeof(*watch));
+	if (!slots || !watch) {
+		free(slots);
+		free(watch);
 		return -ENOMEM;
+	}
+	if (t->diag && t->diag_len)
+		t->diag[0] = 0;
 	__atomic_store_n(&s->abort, 0, __ATOMIC_SEQ_CST);
-	for (i = 0; i < s->nr_vcpus; i++)
+	for (i = 0; i < s->nr_vcpus; i++) {
 		__atomic_store_n(&s->vcpus[i].run->immediate_exit, 0, __ATOMIC_SEQ_CST);
+		__atomic_store_n(&s->vcpus[i].kick_why, VCPU_KICK_STOP, __ATOMIC_SEQ_CST);
+		s->vcpus[i].kick_report[0] = 0;
+	}
 	for (i = 0; i < t->nr_threads; i++) {
 		slots[i].s = s;
 		slots[i].t = t;
 		slots[i].gate = &gate;
 		slots[i].idx = i;
+		slots[i].ret = t->thread_ret ? &t->thread_ret[i] : NULL;
 		r = pthread_create(&slots[i].tid, NULL, thread_main, &slots[i]);
 		if (r) {
 			ret = -r;
@@ -205,6 +395,8 @@ int session_run_threads(struct session *s, const struct session_threads *t)
 	/* thread creation takes mmap_lock: start measuring only once all exist */
 	gate_open(&gate, ret ? -1 : 1);
 	start = now_ns();
+	for (i = 0; i < s->nr_vcpus; i++)
+		watch[i].since_ns = start;
 	while (!ret || stopping) {
 		bool all_done = true;
 
@@ -213,15 +405,31 @@ int session_run_threads(struct session *s, const struct session_threads *t)
 				all_done = false;
 		if (all_done)
 			break;
+		now = now_ns();
 		if (!stopping) {
 			if (t->stop && *t->stop)
 				ret = -EINTR;
-			else if (t->timeout_ns && now_ns() - start > t->timeout_ns)
+			else if (t->timeout_ns && now - start > t->timeout_ns)
 				ret = -ETIMEDOUT;
+			else if (watch_vcpus(s, t, slots, nr_started, watch, now, grace_ns))
+				ret = -ETIME;
 			if (ret) {
 				stopping = true;
+				stop_ns = now;
 				__atomic_store_n(&s->abort, 1, __ATOMIC_SEQ_CST);
 			}
+		}
+		if (stopping && now - stop_ns > grace_ns) {
+			/* the stop was not honoured: say who hangs where, and leave them */
+			for (i = 0; i < nr_started; i++) {
+				if (__atomic_load_n(&slots[i].done, __ATOMIC_ACQUIRE))
+					continue;
+				describe_stuck_thread(s, &slots[i], line, sizeof(line));
+				diag_append(t, line);
+				__atomic_store_n(&slots[i].abandoned, 1, __ATOMIC_RELEASE);
+			}
+			wedged = true;
+			break;
 		}
 		if (stopping) {
 			/* keep kicking: a kick may land before KVM_RUN is entered */
@@ -231,16 +439,37 @@ int session_run_threads(struct session *s, const struct session_threads *t)
 		}
 		sleep_ms(stopping ? 5 : 10);
 	}
+	if (wedged) {
+		/* threads still running keep their slots: never freed */
+		__atomic_store_n(&s->wedged, 1, __ATOMIC_SEQ_CST);
+		s->wedged_slots = slots;
+		for (i = 0; i < nr_started; i++)
+			if (!__atomic_load_n(&slots[i].abandoned, __ATOMIC_ACQUIRE))
+				pthread_join(slots[i].tid, NULL);
+			else
+				pthread_detach(slots[i].tid);
+		free(watch);
+		return ret;
+	}
 	for (i = 0; i < nr_started; i++)
 		pthread_join(slots[i].tid, NULL);
 	for (i = 0; i < s->nr_vcpus; i++)
 		__atomic_store_n(&s->vcpus[i].run->immediate_exit, 0, __ATOMIC_SEQ_CST);
+	/* where each vCPU was when the timeout or the stop kicked it */
+	if (ret == -ETIMEDOUT || ret == -EINTR)
+		for (i = 0; i < s->nr_vcpus && i < nr_started; i++) {
+			if (!s->vcpus[i].kick_report[0])
+				continue;
+			snprintf(line, sizeof(line), "vCPU %u %s", i, s->vcpus[i].kick_report);
+			diag_append(t, line);
+		}
 	if (!ret && t->thread_ret)
 		for (i = 0; i < t->nr_threads; i++)
 			if (t->thread_ret[i] && t->thread_ret[i] != -EINTR) {
 				ret = t->thread_ret[i];
 				break;
 			}
+	free(watch);
 	free(slots);
 	return ret;
 }

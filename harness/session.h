@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "harness/backend.h"
+#include "harness/memfault.h"
 #include "harness/topology.h"
 #include "harness/vcpu.h"
 
@@ -29,7 +30,15 @@ struct session {
 	uint64_t region_stride;		/* GPA distance between regions */
 	enum guest_channel channel;
 	struct conv_policy policy;
+	enum mf_policy mf_policy;	/* KVM_EXIT_MEMORY_FAULT that disagrees with us */
 	int abort;			/* set by the supervisor: stop now */
+	/*
+	 * Set when threads stayed stuck (in the kernel) after the stop: they
+	 * may still use the session, so session_destroy leaves it allocated
+	 * and the run must stop.
+	 */
+	int wedged;
+	void *wedged_slots;		/* the stuck threads' state, kept */
 };
 
 struct session_cfg {
@@ -39,7 +48,12 @@ struct session_cfg {
 	uint64_t region_bytes;
 	enum guest_channel channel;
 	struct conv_policy policy;
+	enum mf_policy mf_policy;	/* 0: re-enter (host-driven) */
 };
+
+/* KVM_EXIT_MEMORY_FAULT exits of every vCPU so far, by the direction asked */
+void session_memory_faults(const struct session *s, uint64_t *to_private,
+			   uint64_t *to_shared);
 
 int session_create(struct session *s, const struct kvm_sys *sys,
 		   const struct session_cfg *cfg, char *why, size_t whylen);
@@ -68,6 +82,16 @@ struct session_threads {
 	const struct topology *topo;	/* NULL: no placement */
 	const int *cpu_plan;		/* PU per thread, -1 = unpinned */
 	uint64_t timeout_ns;		/* 0 = none */
+	/*
+	 * Progress watchdog (0 = off): a vCPU inside KVM_RUN whose exit count
+	 * and guest heartbeat stay unchanged this long is kicked out and its
+	 * thread returns -ETIME with its registers in the reason.
+	 */
+	uint64_t stall_ns;
+	uint64_t grace_ns;		/* stop -> wedged; 0 = SESSION_GRACE_NS */
+	/* out (optional): what the threads were doing when the timeout or a stop hit */
+	char *diag;
+	size_t diag_len;
 	volatile sig_atomic_t *stop;	/* external stop request (SIGINT) */
 	int *thread_ret;		/* out: per-thread return values */
 	int *thread_cpu;		/* out: CPU each thread ran on */
@@ -77,8 +101,13 @@ struct session_threads {
  * Start the threads behind a barrier (so thread creation does not perturb
  * the first measurements), supervise them, join them. On *stop or timeout
  * sets s->abort and kicks every vCPU out of KVM_RUN until all threads have
- * returned. Returns 0, -EINTR (stopped), -ETIMEDOUT, or a thread's error.
+ * returned; threads still running the grace period later are described in
+ * t->diag (kernel state, wchan, syscall, stack), left alone and the
+ * session marked wedged. Returns 0, -EINTR (stopped), -ETIMEDOUT, or a
+ * thread's error.
  */
+#define SESSION_GRACE_NS	(10ULL * 1000000000ULL)
+
 int session_run_threads(struct session *s, const struct session_threads *t);
 
 #endif /* GMB_SESSION_H */

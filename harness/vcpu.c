@@ -63,12 +63,18 @@ static int vcpu_set_longmode(struct vcpu *v)
 {
 	struct kvm_sregs s;
 	struct kvm_segment code = {
-		.base = 0, .limit = 0xffffffff, .selector = 0x8,
+		.base = 0, .limit = 0xffffffff, .selector = GMB_GDT_CODE_SEL,
 		.type = 11, .present = 1, .dpl = 0, .db = 0, .s = 1, .l = 1, .g = 1,
 	};
 	struct kvm_segment data = {
-		.base = 0, .limit = 0xffffffff, .selector = 0x10,
+		.base = 0, .limit = 0xffffffff, .selector = GMB_GDT_DATA_SEL,
 		.type = 3, .present = 1, .dpl = 0, .db = 1, .s = 1, .l = 0, .g = 1,
+	};
+	/* a busy 64-bit TSS whose IST1 is this vCPU's exception stack */
+	struct kvm_segment tr = {
+		.base = GMB_TSS_GPA + (uint64_t)v->id * GMB_TSS_BYTES, .limit = 0x67,
+		.selector = (uint16_t)(GMB_GDT_TSS_SEL + v->id * 16),
+		.type = 11, .present = 1, .dpl = 0, .s = 0,
 	};
 
 	if (ioctl(v->fd, KVM_GET_SREGS, &s) < 0)
@@ -79,6 +85,11 @@ static int vcpu_set_longmode(struct vcpu *v)
 	s.cr3 = GMB_PML4_GPA;
 	s.cs = code;
 	s.ds = s.es = s.ss = s.fs = s.gs = data;
+	s.tr = tr;
+	s.gdt.base = GMB_GDT_GPA;
+	s.gdt.limit = GMB_GDT_BYTES - 1;
+	s.idt.base = GMB_IDT_GPA;
+	s.idt.limit = GMB_IDT_VECTORS * 16 - 1;
 	if (ioctl(v->fd, KVM_SET_SREGS, &s) < 0)
 		return -errno;
 	return 0;
@@ -148,11 +159,18 @@ void vcpu_destroy(struct vcpu *v)
 	v->fd = -1;
 }
 
-void vcpu_kick(struct vcpu *v, pthread_t thread)
+void vcpu_kick_for(struct vcpu *v, pthread_t thread, enum vcpu_kick_why why)
 {
+	if (why == VCPU_KICK_STALL)
+		__atomic_store_n(&v->kick_why, VCPU_KICK_STALL, __ATOMIC_SEQ_CST);
 	if (v->run && v->run != MAP_FAILED)
 		__atomic_store_n(&v->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
 	pthread_kill(thread, GMB_KICK_SIGNAL);
+}
+
+void vcpu_kick(struct vcpu *v, pthread_t thread)
+{
+	vcpu_kick_for(v, thread, VCPU_KICK_STOP);
 }
 
 void vcpu_mailbox_setup(struct vcpu *v, unsigned int cmd, uint64_t region_gpa,
@@ -176,6 +194,11 @@ void vcpu_mailbox_setup(struct vcpu *v, unsigned int cmd, uint64_t region_gpa,
 	__atomic_store_n(mb_u64(mb, MB_STOP), 0, __ATOMIC_SEQ_CST);
 	*mb_u64(mb, MB_PASSES) = 0;
 	*mb_u64(mb, MB_REQ_OP) = 0;
+	*mb_u64(mb, MB_REQ_GPA) = 0;
+	*mb_u64(mb, MB_REQ_BYTES) = 0;
+	*mb_u64(mb, MB_EXC_COUNT) = 0;
+	memset(mb_u64(mb, MB_EXC_VECTOR), 0, MB_SIZE - MB_EXC_VECTOR);
+	v->mf_rep.count = 0;
 }
 
 const char *kvm_exit_name(uint32_t reason)
@@ -198,6 +221,108 @@ const char *kvm_exit_name(uint32_t reason)
 	return "?";
 }
 
+/* the guest program's routines (harness/guest.S), in address order */
+struct guest_sym {
+	uint64_t off;
+	const char *name;
+};
+extern const struct guest_sym gmb_guest_syms[];
+
+void guest_rip_name(uint64_t rip, char *buf, size_t len)
+{
+	const struct guest_sym *best = NULL, *sym;
+	uint64_t end = 0;
+
+	for (sym = gmb_guest_syms; sym->name; sym++) {
+		if (!strcmp(sym->name, "gmb_guest_code_end"))
+			end = sym->off;
+		else if (rip >= GMB_CODE_GPA && rip - GMB_CODE_GPA >= sym->off &&
+			 (!best || sym->off >= best->off))
+			best = sym;
+	}
+	if (!best || rip - GMB_CODE_GPA >= end)
+		snprintf(buf, len, "outside the guest program");
+	else
+		snprintf(buf, len, "%s+0x%llx", best->name,
+			 (unsigned long long)(rip - GMB_CODE_GPA - best->off));
+}
+
+static const char *req_op_name(uint64_t op)
+{
+	switch (op) {
+	case REQ_TO_PRIVATE:	return "to-private";
+	case REQ_TO_SHARED:	return "to-shared";
+	case REQ_NOP:		return "nop";
+	case REQ_DONE:		return "done";
+	case 0:			return "none";
+	}
+	return "bad";
+}
+
+static const char *guest_cmd_name(uint64_t cmd)
+{
+	switch (cmd) {
+	case GUEST_CMD_CONVERT_LOOP:	return "convert_loop";
+	case GUEST_CMD_TOUCH_LOOP:	return "touch_loop";
+	case GUEST_CMD_NOP_REQUESTS:	return "nop_requests";
+	case GUEST_CMD_TOUCH_ONCE:	return "touch_once";
+	case GUEST_CMD_SPIN:		return "spin";
+	case GUEST_CMD_FAULT:		return "fault";
+	}
+	return "bad";
+}
+
+/* the mailbox as the guest left it: command, the MB_STOP it polls, progress */
+static void describe_mailbox(struct vcpu *v, char *buf, size_t len)
+{
+	void *mb = v->mailbox;
+	uint64_t op = *mb_u64(mb, MB_REQ_OP);
+
+	snprintf(buf, len, "cmd %s, MB_STOP=%llu, heartbeat %llu, passes %llu, last request %s",
+		 guest_cmd_name(*mb_u64(mb, MB_CMD)),
+		 (unsigned long long)__atomic_load_n(mb_u64(mb, MB_STOP), __ATOMIC_SEQ_CST),
+		 (unsigned long long)*mb_u64(mb, MB_HEARTBEAT),
+		 (unsigned long long)*mb_u64(mb, MB_PASSES), req_op_name(op));
+	if (op == REQ_TO_PRIVATE || op == REQ_TO_SHARED)
+		snprintf(buf + strlen(buf), len - strlen(buf), " of [0x%llx,+0x%llx)",
+			 (unsigned long long)*mb_u64(mb, MB_REQ_GPA),
+			 (unsigned long long)*mb_u64(mb, MB_REQ_BYTES));
+}
+
+/* "; <context>" when the harness has something to add */
+static void append_context(struct vcpu *v, char *buf, size_t len)
+{
+	char ctx[256] = "";
+	size_t n = strlen(buf);
+
+	if (v->context)
+		v->context(v, ctx, sizeof(ctx));
+	if (ctx[0] && n < len)
+		snprintf(buf + n, len - n, "; %s", ctx);
+}
+
+void vcpu_describe(struct vcpu *v, char *buf, size_t len)
+{
+	char where[64], mb[256];
+	struct kvm_regs r;
+	struct kvm_sregs sr;
+
+	describe_mailbox(v, mb, sizeof(mb));
+	if (ioctl(v->fd, KVM_GET_REGS, &r) < 0 || ioctl(v->fd, KVM_GET_SREGS, &sr) < 0) {
+		snprintf(buf, len, "registers unreadable (%s); %s", strerror(errno), mb);
+		return;
+	}
+	guest_rip_name(r.rip, where, sizeof(where));
+	snprintf(buf, len,
+		 "rip 0x%llx (%s) rsp 0x%llx rflags 0x%llx rdi 0x%llx r12 0x%llx r15 0x%llx cr0 0x%llx cr2 0x%llx cr3 0x%llx cr4 0x%llx efer 0x%llx; %s",
+		 (unsigned long long)r.rip, where, (unsigned long long)r.rsp,
+		 (unsigned long long)r.rflags, (unsigned long long)r.rdi,
+		 (unsigned long long)r.r12, (unsigned long long)r.r15,
+		 (unsigned long long)sr.cr0, (unsigned long long)sr.cr2,
+		 (unsigned long long)sr.cr3, (unsigned long long)sr.cr4,
+		 (unsigned long long)sr.efer, mb);
+}
+
 static uint64_t vcpu_rip(struct vcpu *v)
 {
 	struct kvm_regs r;
@@ -207,16 +332,87 @@ static uint64_t vcpu_rip(struct vcpu *v)
 	return r.rip;
 }
 
+/* " at rip 0x... (routine+off)" */
+static void rip_phrase(struct vcpu *v, char *buf, size_t len)
+{
+	uint64_t rip = vcpu_rip(v);
+	char where[64];
+
+	guest_rip_name(rip, where, sizeof(where));
+	snprintf(buf, len, "at rip 0x%llx (%s)", (unsigned long long)rip, where);
+}
+
+static const char *exc_mnemonic(uint64_t vec)
+{
+	static const char *const names[32] = {
+		"#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", "#MF9",
+		"#TS", "#NP", "#SS", "#GP", "#PF", "#15", "#MF", "#AC", "#MC", "#XM",
+		"#VE", "#CP", "#22", "#23", "#24", "#25", "#26", "#27", "#HV", "#VC",
+		"#SX", "#31",
+	};
+
+	return vec < 32 ? names[vec] : "#?";
+}
+
+/* "(not-present write)" etc. for a #PF error code */
+static void pf_error_phrase(uint64_t err, char *buf, size_t len)
+{
+	snprintf(buf, len, " (%s %s%s%s%s)", err & 1 ? "protection" : "not-present",
+		 err & 16 ? "fetch" : err & 2 ? "write" : "read", err & 4 ? ", user" : "",
+		 err & 8 ? ", reserved bit" : "", err & 32 ? ", pkey" : "");
+}
+
+/*
+ * The guest's exception handler filled MB_EXC_* and wrote GMB_EXC_PORT:
+ * "guest #PF (error 0x2 (not-present write)) at rip ... cr2 ... during ..."
+ */
+static void describe_exception(struct vcpu *v, char *why, size_t whylen)
+{
+	void *mb = v->mailbox;
+	uint64_t vec = *mb_u64(mb, MB_EXC_VECTOR), err = *mb_u64(mb, MB_EXC_ERROR);
+	uint64_t rip = *mb_u64(mb, MB_EXC_RIP), count = *mb_u64(mb, MB_EXC_COUNT);
+	uint64_t op = *mb_u64(mb, MB_REQ_OP);
+	char where[64], pf[64] = "", req[128] = "";
+
+	guest_rip_name(rip, where, sizeof(where));
+	if (vec == 14)
+		pf_error_phrase(err, pf, sizeof(pf));
+	if (op == REQ_TO_PRIVATE || op == REQ_TO_SHARED)
+		snprintf(req, sizeof(req), " after the guest's %s request of [0x%llx,+0x%llx)",
+			 req_op_name(op), (unsigned long long)*mb_u64(mb, MB_REQ_GPA),
+			 (unsigned long long)*mb_u64(mb, MB_REQ_BYTES));
+	snprintf(why, whylen,
+		 "guest %s (vector %llu, error 0x%llx%s) at rip 0x%llx (%s) cr2 0x%llx rsp 0x%llx rflags 0x%llx rdi 0x%llx r12 0x%llx r15 0x%llx%s%s; cmd %s, heartbeat %llu",
+		 exc_mnemonic(vec), (unsigned long long)vec, (unsigned long long)err, pf,
+		 (unsigned long long)rip, where, (unsigned long long)*mb_u64(mb, MB_EXC_CR2),
+		 (unsigned long long)*mb_u64(mb, MB_EXC_RSP),
+		 (unsigned long long)*mb_u64(mb, MB_EXC_RFLAGS),
+		 (unsigned long long)*mb_u64(mb, MB_EXC_RDI),
+		 (unsigned long long)*mb_u64(mb, MB_EXC_R12),
+		 (unsigned long long)*mb_u64(mb, MB_EXC_R15), req,
+		 count > 1 ? " (then faulted again inside the handler)" : "",
+		 guest_cmd_name(*mb_u64(mb, MB_CMD)),
+		 (unsigned long long)*mb_u64(mb, MB_HEARTBEAT));
+	append_context(v, why, whylen);
+}
+
 static int decode_pio(struct vcpu *v, struct guest_req *req, char *why,
 		      size_t whylen)
 {
 	struct kvm_run *run = v->run;
 	uint64_t op = *mb_u64(v->mailbox, MB_REQ_OP);
+	char at[96];
 
+	if (run->io.port == GMB_EXC_PORT && run->io.direction == KVM_EXIT_IO_OUT) {
+		describe_exception(v, why, whylen);
+		return -EFAULT;
+	}
 	if (run->io.port != GMB_PIO_PORT || run->io.direction != KVM_EXIT_IO_OUT) {
-		snprintf(why, whylen, "unexpected port I/O: port 0x%x dir %u at rip 0x%llx",
-			 run->io.port, run->io.direction,
-			 (unsigned long long)vcpu_rip(v));
+		rip_phrase(v, at, sizeof(at));
+		snprintf(why, whylen, "unexpected exit IO: port 0x%x %s size %u count %u %s",
+			 run->io.port, run->io.direction == KVM_EXIT_IO_OUT ? "out" : "in",
+			 run->io.size, run->io.count, at);
+		append_context(v, why, whylen);
 		return -EPROTO;
 	}
 	if (op < REQ_TO_PRIVATE || op > REQ_DONE) {
@@ -271,6 +467,132 @@ static int decode_hypercall(struct vcpu *v, struct guest_req *req, char *why,
 	return 0;
 }
 
+/* KVM_RUN returned -EFAULT with KVM_EXIT_MEMORY_FAULT: 0 = re-enter */
+static int handle_memory_fault(struct vcpu *v, char *why, size_t whylen)
+{
+	const struct gmb_kvm_memory_fault *mf = (const void *)&v->run->hypercall;
+	uint64_t flags = mf->flags, gpa = mf->gpa, size = mf->size;
+	char phrase[256] = "", at[96];
+	int r;
+
+	if (flags & KVM_MEMORY_EXIT_FLAG_PRIVATE)
+		__atomic_fetch_add(&v->mf_exits_private, 1, __ATOMIC_RELAXED);
+	else
+		__atomic_fetch_add(&v->mf_exits_shared, 1, __ATOMIC_RELAXED);
+	if (v->on_memory_fault) {
+		r = v->on_memory_fault(v, flags, gpa, size, phrase, sizeof(phrase));
+		if (!r)
+			return 0;
+	} else {
+		snprintf(phrase, sizeof(phrase), "no handler for it on this vCPU");
+		r = -EIO;
+	}
+	rip_phrase(v, at, sizeof(at));
+	snprintf(why, whylen,
+		 "KVM_EXIT_MEMORY_FAULT flags 0x%llx (%s) gpa 0x%llx size 0x%llx %s: %s",
+		 (unsigned long long)flags,
+		 flags & KVM_MEMORY_EXIT_FLAG_PRIVATE ? "private" : "shared",
+		 (unsigned long long)gpa, (unsigned long long)size, at, phrase);
+	append_context(v, why, whylen);
+	return r;
+}
+
+static const char *internal_suberror_name(uint32_t sub)
+{
+	switch (sub) {
+	case 1: return "emulation failure";
+	case 2: return "exception during exception delivery";
+	case 3: return "event delivery";
+	case 4: return "unexpected exit reason";
+	}
+	return "unknown suberror";
+}
+
+/* one line with KVM's fields for an exit the harness does not expect */
+static int decode_unexpected(struct vcpu *v, char *why, size_t whylen)
+{
+	struct kvm_run *run = v->run;
+	char at[96], exc[640];
+	size_t n;
+	uint32_t i;
+
+	rip_phrase(v, at, sizeof(at));
+	switch (run->exit_reason) {
+	case KVM_EXIT_SHUTDOWN:
+		/* KVM re-initialised the vCPU: its registers are not the guest's */
+		if (*mb_u64(v->mailbox, MB_EXC_COUNT)) {
+			describe_exception(v, exc, sizeof(exc));
+			snprintf(why, whylen, "KVM_EXIT_SHUTDOWN (triple fault) after %s", exc);
+			return -EIO;
+		}
+		snprintf(why, whylen,
+			 "KVM_EXIT_SHUTDOWN (triple fault; KVM reset the vCPU, so rip 0x%llx is not the guest's): no exception report reached the mailbox, so delivering the exception itself failed (IDT, GDT, TSS or exception stack in slot 0 unusable); ",
+			 (unsigned long long)vcpu_rip(v));
+		n = strlen(why);
+		describe_mailbox(v, why + n, whylen - n);
+		break;
+	case KVM_EXIT_INTERNAL_ERROR:
+		snprintf(why, whylen, "KVM_EXIT_INTERNAL_ERROR suberror %u (%s) ndata %u data",
+			 run->internal.suberror, internal_suberror_name(run->internal.suberror),
+			 run->internal.ndata);
+		for (i = 0; i < run->internal.ndata && i < 16; i++) {
+			n = strlen(why);
+			snprintf(why + n, whylen - n, " 0x%llx",
+				 (unsigned long long)run->internal.data[i]);
+		}
+		n = strlen(why);
+		snprintf(why + n, whylen - n, " %s", at);
+		break;
+	case KVM_EXIT_FAIL_ENTRY:
+		snprintf(why, whylen, "KVM_EXIT_FAIL_ENTRY hardware_entry_failure_reason 0x%llx cpu %u %s",
+			 (unsigned long long)run->fail_entry.hardware_entry_failure_reason,
+			 run->fail_entry.cpu, at);
+		break;
+	case KVM_EXIT_MMIO:
+		snprintf(why, whylen, "unexpected exit MMIO: %s of %u bytes at gpa 0x%llx (no memslot there) %s",
+			 run->mmio.is_write ? "write" : "read", run->mmio.len,
+			 (unsigned long long)run->mmio.phys_addr, at);
+		break;
+	case KVM_EXIT_SYSTEM_EVENT:
+		snprintf(why, whylen, "unexpected exit SYSTEM_EVENT type %u ndata %u data 0x%llx %s",
+			 run->system_event.type, run->system_event.ndata,
+			 (unsigned long long)run->system_event.data[0], at);
+		break;
+	case KVM_EXIT_EXCEPTION:
+	case KVM_EXIT_DEBUG:
+		snprintf(why, whylen, "unexpected exit %s exception %u error code 0x%x %s",
+			 kvm_exit_name(run->exit_reason), run->ex.exception, run->ex.error_code, at);
+		break;
+	default:
+		snprintf(why, whylen, "unexpected exit %s (%u) %s",
+			 kvm_exit_name(run->exit_reason), run->exit_reason, at);
+		break;
+	}
+	append_context(v, why, whylen);
+	return -EIO;
+}
+
+/* out of KVM_RUN by a kick: a stall report (-ETIME) or a stop (-EINTR) */
+static int kicked(struct vcpu *v, char *why, size_t whylen)
+{
+	char regs[448], mb[256];
+	int kind = __atomic_exchange_n(&v->kick_why, VCPU_KICK_STOP, __ATOMIC_SEQ_CST);
+
+	__atomic_store_n(&v->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
+	if (kind == VCPU_KICK_STALL) {
+		vcpu_describe(v, regs, sizeof(regs));
+		snprintf(why, whylen, "vCPU %u made no progress for %.1f s (watchdog): %s",
+			 v->id, __atomic_load_n(&v->stall_ns, __ATOMIC_SEQ_CST) / 1e9, regs);
+		append_context(v, why, whylen);
+		return -ETIME;
+	}
+	/* short: the supervisor lists every vCPU in one reason */
+	rip_phrase(v, regs, sizeof(regs));
+	describe_mailbox(v, mb, sizeof(mb));
+	snprintf(v->kick_report, sizeof(v->kick_report), "%s, %s", regs, mb);
+	return -EINTR;
+}
+
 int vcpu_next_request(struct vcpu *v, struct guest_req *req, char *why,
 		      size_t whylen)
 {
@@ -280,28 +602,24 @@ int vcpu_next_request(struct vcpu *v, struct guest_req *req, char *why,
 
 	for (;;) {
 		t0 = now_ns();
+		__atomic_store_n(&v->in_run, 1, __ATOMIC_SEQ_CST);
 		r = ioctl(v->fd, KVM_RUN, 0);
+		__atomic_store_n(&v->in_run, 0, __ATOMIC_SEQ_CST);
 		t1 = now_ns();
 		v->last_run_ns = t1 - t0;
-		v->nr_exits++;
+		__atomic_fetch_add(&v->nr_exits, 1, __ATOMIC_RELAXED);
 		if (r < 0) {
 			r = -errno;
-			if (r == -EINTR || r == -EAGAIN) {
-				__atomic_store_n(&run->immediate_exit, 0, __ATOMIC_SEQ_CST);
-				return -EINTR;
-			}
+			if (r == -EINTR || r == -EAGAIN)
+				return kicked(v, why, whylen);
 			if (r == -EFAULT && run->exit_reason == KVM_EXIT_MEMORY_FAULT) {
-				const struct gmb_kvm_memory_fault *mf =
-					(const void *)&run->hypercall;
-
-				snprintf(why, whylen,
-					 "KVM_EXIT_MEMORY_FAULT: gpa 0x%llx size 0x%llx flags 0x%llx (implicit conversion)",
-					 (unsigned long long)mf->gpa,
-					 (unsigned long long)mf->size,
-					 (unsigned long long)mf->flags);
-				return -EIO;
+				r = handle_memory_fault(v, why, whylen);
+				if (!r)
+					continue;
+				return r;
 			}
-			snprintf(why, whylen, "KVM_RUN: %s", strerror(-r));
+			snprintf(why, whylen, "KVM_RUN: %s (exit reason %s)", strerror(-r),
+				 kvm_exit_name(run->exit_reason));
 			return r;
 		}
 		req->run_ns = v->last_run_ns;
@@ -311,21 +629,9 @@ int vcpu_next_request(struct vcpu *v, struct guest_req *req, char *why,
 		case KVM_EXIT_HYPERCALL:
 			return decode_hypercall(v, req, why, whylen);
 		case KVM_EXIT_INTR:
-			return -EINTR;
-		case KVM_EXIT_INTERNAL_ERROR:
-			snprintf(why, whylen, "KVM_EXIT_INTERNAL_ERROR suberror %u at rip 0x%llx",
-				 run->internal.suberror,
-				 (unsigned long long)vcpu_rip(v));
-			return -EIO;
-		case KVM_EXIT_FAIL_ENTRY:
-			snprintf(why, whylen, "KVM_EXIT_FAIL_ENTRY reason 0x%llx",
-				 (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
-			return -EIO;
+			return kicked(v, why, whylen);
 		default:
-			snprintf(why, whylen, "unexpected exit %s (%u) at rip 0x%llx",
-				 kvm_exit_name(run->exit_reason), run->exit_reason,
-				 (unsigned long long)vcpu_rip(v));
-			return -EIO;
+			return decode_unexpected(v, why, whylen);
 		}
 	}
 }

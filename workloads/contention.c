@@ -161,7 +161,7 @@ static int cont_vcpu(struct cont_run *cr, struct session *s, unsigned int i)
 	struct vcpu *v = &s->vcpus[i];
 	uint64_t gpa, bytes;
 	struct guest_req req;
-	char why[256];
+	char why[512];
 	int r;
 
 	if (!cr->st->faults)

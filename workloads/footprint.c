@@ -96,7 +96,7 @@ static int fp_touch_once(struct fp_run *fr, struct session *s, unsigned int idx)
 {
 	struct vcpu *v = &s->vcpus[idx];
 	struct guest_req req;
-	char why[256];
+	char why[512];
 	int r;
 
 	r = vcpu_reset_regs(v);
@@ -126,7 +126,7 @@ static int fp_churn(struct fp_run *fr, struct session *s, unsigned int idx)
 	struct vcpu *v = &s->vcpus[idx];
 	uint64_t lo = session_region_gpa(s, idx), hi = lo + s->region_bytes, t0;
 	struct guest_req req;
-	char why[256];
+	char why[512];
 	int r;
 
 	r = vcpu_reset_regs(v);
@@ -350,6 +350,8 @@ static int fp_setup(struct wl_ctx *c, char *why, size_t whylen)
 		 */
 		.channel = c->channel ? c->channel->channel : CHANNEL_PIO,
 		.policy = c->cfg->policy,
+		/* guest-driven churn: nothing converts under a running vCPU */
+		.mf_policy = MF_POLICY_ERROR,
 	};
 
 	return session_create(&c->sess, c->sys, &sc, why, whylen);

@@ -52,7 +52,7 @@ static int guest_nops(struct gran_run *gr, struct session *s, unsigned int idx,
 	struct vcpu *v = &s->vcpus[idx];
 	uint64_t region = session_region_gpa(s, idx);
 	struct guest_req req;
-	char why[256];
+	char why[512];
 	bool first = true;
 	struct hist *h;
 	int r;
@@ -91,7 +91,7 @@ static int guest_driver_thread(struct session *s, unsigned int idx, void *arg)
 	struct vcpu *v = &s->vcpus[idx];
 	uint64_t lo = session_region_gpa(s, idx), hi = lo + s->region_bytes;
 	struct guest_req req;
-	char why[256];
+	char why[512];
 	uint64_t t_start;
 	bool first = true;
 	struct hist *h;
@@ -161,7 +161,7 @@ static int host_driver_vcpu(struct gran_run *gr, struct session *s, unsigned int
 {
 	struct vcpu *v = &s->vcpus[idx];
 	struct guest_req req;
-	char why[256];
+	char why[512];
 	int r;
 
 	/* the mailbox was set up before the threads started (gran_run): a
@@ -269,6 +269,8 @@ static int gran_setup(struct wl_ctx *c, char *why, size_t whylen)
 		.region_bytes = c->cfg->region_bytes,
 		.channel = c->driver == DRIVER_GUEST ? c->channel->channel : CHANNEL_PIO,
 		.policy = c->cfg->policy,
+		/* host driver: converters race the touch loop by design */
+		.mf_policy = c->driver == DRIVER_GUEST ? MF_POLICY_ERROR : MF_POLICY_REENTER,
 	};
 
 	return session_create(&c->sess, c->sys, &sc, why, whylen);

@@ -173,7 +173,7 @@ static int guest_touch(struct inval_run *ir, struct session *s, unsigned int idx
 		       struct guest_req *req)
 {
 	struct vcpu *v = &s->vcpus[idx];
-	char why[256];
+	char why[512];
 	int r;
 
 	r = vcpu_reset_regs(v);

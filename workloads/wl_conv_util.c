@@ -51,6 +51,9 @@ void wlc_threads_fini(struct wlc_threads *t)
 {
 	unsigned int i;
 
+	if (t->c && t->c->sess.wedged)
+		return;
+
 	if (t->parts)
 		for (i = 0; i < t->nr_threads; i++)
 			cell_result_free(&t->parts[i]);
@@ -85,35 +88,53 @@ int wlc_threads_exec(struct wlc_threads *t, session_thread_fn fn, void *arg)
 		.topo = c->topo,
 		.cpu_plan = c->cpu_plan ? t->cpus : NULL,
 		.timeout_ns = c->cfg->timeout_ns,
+		.stall_ns = c->cfg->stall_ns,
 		.stop = c->stop,
 		.thread_ret = t->rets,
 		.thread_cpu = t->thread_cpu,
+		.diag = t->diag,
+		.diag_len = sizeof(t->diag),
 	};
 
+	session_memory_faults(&c->sess, &t->mf_before[0], &t->mf_before[1]);
 	return session_run_threads(&c->sess, &st);
 }
 
 int wlc_threads_merge(struct wlc_threads *t, struct cell_result *r, int ret)
 {
+	const struct session *s = &t->c->sess;
+	uint64_t mf_private, mf_shared;
 	unsigned int i;
 
 	for (i = 0; i < t->nr_threads; i++)
 		if (cell_result_merge(r, &t->parts[i]) && !ret)
 			ret = -ENOMEM;
+	/* races between guest faults and conversions, counted, never errors */
+	if (s->vm.type != KVM_X86_DEFAULT_VM && s->vcpus) {
+		session_memory_faults(s, &mf_private, &mf_shared);
+		if ((cell_extra_set(r, "memory_fault_to_private_count",
+				    (double)(mf_private - t->mf_before[0])) ||
+		     cell_extra_set(r, "memory_fault_to_shared_count",
+				    (double)(mf_shared - t->mf_before[1]))) && !ret)
+			ret = -ENOSPC;
+	}
 	return ret;
 }
 
 void wlc_threads_status(const struct wlc_threads *t, struct cell_result *r, int ret)
 {
 	const struct run_cfg *cfg = t->c->cfg;
+	const char *sep = t->diag[0] ? "; " : "";
 
 	if (ret == -EINTR)
-		cell_set_status(r, CELL_INTERRUPTED, "interrupted by signal");
+		cell_set_status(r, CELL_INTERRUPTED, "interrupted by signal%s%s", sep, t->diag);
 	else if (ret == -ETIMEDOUT)
-		cell_set_status(r, CELL_TIMEOUT, "cell exceeded --timeout (%.0f s)%s%s",
-				cfg->timeout_ns / 1e9, t->why[0] ? ": " : "", t->why);
+		cell_set_status(r, CELL_TIMEOUT, "cell exceeded --timeout (%.0f s)%s%s%s%s",
+				cfg->timeout_ns / 1e9, t->why[0] ? ": " : "", t->why,
+				t->diag[0] ? "; at the timeout: " : "", t->diag);
 	else if (ret)
-		cell_set_status(r, CELL_ERROR, "%s", t->why[0] ? t->why : strerror(-ret));
+		cell_set_status(r, CELL_ERROR, "%s%s%s", t->why[0] ? t->why : strerror(-ret),
+				sep, t->diag);
 }
 
 int wlc_threads_run(struct wlc_threads *t, session_thread_fn fn, void *arg,

@@ -27,7 +27,9 @@ struct wlc_threads {
 	int *rets;
 	int *thread_cpu;		/* optional out, the caller's: CPU each thread ran on */
 	int failed;			/* wlc_set_why was called: waiting threads give up */
-	char why[256];			/* first error, becomes the cell's reason */
+	char why[512];			/* first error, becomes the cell's reason */
+	char diag[512];			/* the supervisor's: where threads were at a timeout */
+	uint64_t mf_before[2];		/* memory-fault exits before exec: private, shared */
 };
 
 /*
@@ -47,8 +49,12 @@ int wlc_threads_run(struct wlc_threads *t, session_thread_fn fn, void *arg,
  * wlc_threads_run in steps, for workloads that act between them (sample
  * after the threads, turn a late error into the cell's): exec runs the
  * threads and returns session_run_threads' result; merge folds the parts
- * into r and returns ret, or -ENOMEM when ret was 0 and a merge failed;
- * status sets r's status for a non-zero ret. wlc_threads_fini still frees.
+ * into r, adds the vCPUs' KVM_EXIT_MEMORY_FAULT exits during exec
+ * (memory_fault_to_private_count, memory_fault_to_shared_count) on VMs
+ * with private memory, and returns ret, or -ENOMEM when ret was 0 and a
+ * merge failed; status sets r's status for a non-zero ret.
+ * wlc_threads_fini still frees (nothing once the session is wedged: a
+ * stuck thread may still write its part).
  */
 int wlc_threads_exec(struct wlc_threads *t, session_thread_fn fn, void *arg);
 int wlc_threads_merge(struct wlc_threads *t, struct cell_result *r, int ret);
