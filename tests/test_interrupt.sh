@@ -142,7 +142,7 @@ if csv_ok and groups:
         res(good, "finished repetitions ok, the last one %s (statuses: %s)" %
             (st[-1], ",".join(st)))
         if st[-1] == "interrupted":
-            res(all(r["reason"] == "interrupted by signal" for r in rows[groups[-1]]),
+            res(all(r["reason"].startswith("interrupted by signal") for r in rows[groups[-1]]),
                 "the interrupted repetition's reason says 'interrupted by signal'")
     else:
         # the first signal may have got its interrupted row out already
