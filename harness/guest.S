@@ -175,7 +175,10 @@ fault:
 1:	cmpq	$GUEST_FAULT_UD, %r11
 	jne	2f
 	ud2
-2:	cmpq	$GUEST_FAULT_TRIPLE, %r11
+2:	cmpq	$GUEST_FAULT_ESCAPE, %r11
+	jne	3f
+	jmp	*%r8
+3:	cmpq	$GUEST_FAULT_TRIPLE, %r11
 	jne	done
 	subq	$16, %rsp
 	movq	$0, (%rsp)

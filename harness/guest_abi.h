@@ -98,6 +98,7 @@
 #define GUEST_FAULT_WRITE	1	/* write MB_PATTERN at address MB_REGION_GPA */
 #define GUEST_FAULT_UD		2	/* ud2 */
 #define GUEST_FAULT_TRIPLE	3	/* load an empty IDT, then ud2: a triple fault */
+#define GUEST_FAULT_ESCAPE	4	/* jump to MB_REGION_GPA, out of the program */
 
 /* MB_REQ_OP: what a request asks for */
 #define GUEST_REQ_TO_PRIVATE	1

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -17,6 +18,10 @@
 
 extern const char gmb_guest_code_start[], gmb_guest_code_end[];
 extern const char gmb_guest_exc_stubs[];
+
+/* slot 0 below the guest code (page tables .. TSSs), then the code area */
+#define GOLDEN_LOW	(GMB_TSS_GPA + GMB_MAX_VCPUS * GMB_TSS_BYTES)
+#define GOLDEN_BYTES	(GOLDEN_LOW + GMB_CODE_MAX)
 
 static bool cpu_is_intel(void)
 {
@@ -204,10 +209,64 @@ int vm_setup_system(struct vm *vm, uint64_t top_gpa)
 	}
 	memcpy(mem + GMB_CODE_GPA, gmb_guest_code_start, code_bytes);
 	setup_descriptors(mem);
+	/* a copy of the fixed parts, to tell corruption in failure reports */
+	vm->sys_golden = malloc(GOLDEN_BYTES);
+	if (!vm->sys_golden)
+		return -ENOMEM;
+	memcpy(vm->sys_golden, mem, GOLDEN_LOW);
+	memcpy((char *)vm->sys_golden + GOLDEN_LOW, mem + GMB_CODE_GPA, GMB_CODE_MAX);
 
 	r = vm_set_memslot(vm, 0, 0, GMB_SYS_GPA, GMB_SYS_BYTES, mem, -1, 0);
 	if (r)
 		return r;
+	return 0;
+}
+
+int vm_check_system(const struct vm *vm, char *buf, size_t len)
+{
+	const char *mem = vm->sys_mem, *gold = vm->sys_golden;
+	uint64_t nr_pds = vm->top_gpa >> 30, off, end = GMB_PD_GPA + nr_pds * GMB_PAGE_SIZE;
+	size_t code_bytes = (size_t)(gmb_guest_code_end - gmb_guest_code_start);
+	const char *what = NULL;
+	unsigned int i;
+
+	if (!gold || !mem || mem == MAP_FAILED) {
+		snprintf(buf, len, "slot 0 not set up");
+		return -ENOENT;
+	}
+	/* page-table entries, but for the accessed and dirty bits the CPU sets */
+	for (off = GMB_PML4_GPA; off < end; off += 8) {
+		uint64_t a, b;
+
+		memcpy(&a, mem + off, 8);
+		memcpy(&b, gold + off, 8);
+		if ((a ^ b) & ~0x60ULL) {
+			snprintf(buf, len, "slot 0 page tables differ at gpa 0x%llx: 0x%llx, written 0x%llx",
+				 (unsigned long long)off, (unsigned long long)a,
+				 (unsigned long long)b);
+			return -EIO;
+		}
+	}
+	if (memcmp(mem + GMB_GDT_GPA, gold + GMB_GDT_GPA, GMB_GDT_BYTES))
+		what = "GDT";
+	else if (memcmp(mem + GMB_IDT_GPA, gold + GMB_IDT_GPA, GMB_IDT_VECTORS * 16))
+		what = "IDT";
+	else if (memcmp(mem + GMB_TSS_GPA, gold + GMB_TSS_GPA, GMB_MAX_VCPUS * GMB_TSS_BYTES))
+		what = "TSS";
+	else if (memcmp(mem + GMB_CODE_GPA, gold + GOLDEN_LOW, code_bytes))
+		what = "guest code";
+	for (i = 0; !what && i < GMB_MAX_VCPUS; i++) {
+		uint64_t top = GMB_XSTACK_GPA + (uint64_t)(i + 1) * GMB_XSTACK_BYTES - 8, mb;
+
+		memcpy(&mb, mem + top, 8);
+		if (mb != GMB_MAILBOX_GPA + (uint64_t)i * GMB_PAGE_SIZE)
+			what = "exception stack top";
+	}
+	if (what) {
+		snprintf(buf, len, "slot 0 %s differs from what was written", what);
+		return -EIO;
+	}
+	snprintf(buf, len, "slot 0 intact as the host sees it (page tables, GDT, IDT, TSS, code)");
 	return 0;
 }
 
@@ -219,6 +278,8 @@ void vm_destroy(struct vm *vm)
 	if (vm->sys_mem && vm->sys_mem != MAP_FAILED)
 		munmap(vm->sys_mem, GMB_SYS_BYTES);
 	vm->sys_mem = MAP_FAILED;
+	free(vm->sys_golden);
+	vm->sys_golden = NULL;
 }
 
 void *vm_mailbox(struct vm *vm, unsigned int vcpu)

@@ -36,6 +36,7 @@ struct vm {
 	unsigned long type;
 	void *sys_mem;			/* host view of slot 0 */
 	uint64_t top_gpa;		/* identity map covers [0, top_gpa) */
+	void *sys_golden;		/* what vm_setup_system wrote there */
 };
 
 /* create a VM of type; sets up nothing else */
@@ -45,6 +46,14 @@ int vm_create(struct vm *vm, const struct kvm_sys *sys, unsigned long type);
  * tables up to top_gpa (rounded up to 1 GiB) and the guest program.
  */
 int vm_setup_system(struct vm *vm, uint64_t top_gpa);
+/*
+ * Whether slot 0's fixed parts (page tables but their accessed/dirty
+ * bits, GDT, IDT, TSSs, exception-stack tops, guest code) still hold what
+ * vm_setup_system wrote, as the host sees them: 0, or -EIO with the first
+ * difference in buf. For failure reports: a guest that cannot deliver an
+ * exception over intact structures saw other memory than the host.
+ */
+int vm_check_system(const struct vm *vm, char *buf, size_t len);
 void vm_destroy(struct vm *vm);
 
 int vm_set_memslot(struct vm *vm, uint32_t slot, uint32_t flags, uint64_t gpa,

@@ -37,6 +37,16 @@ static void session_vcpu_context(struct vcpu *v, char *buf, size_t len)
 	conv_attrs_describe(&s->mem, buf, len);
 }
 
+bool session_state_lost(const struct session *s)
+{
+	unsigned int i;
+
+	for (i = 0; s->vcpus && i < s->nr_vcpus; i++)
+		if (__atomic_load_n(&s->vcpus[i].state_lost, __ATOMIC_SEQ_CST))
+			return true;
+	return false;
+}
+
 void session_memory_faults(const struct session *s, uint64_t *to_private,
 			   uint64_t *to_shared)
 {
@@ -377,6 +387,7 @@ int session_run_threads(struct session *s, const struct session_threads *t)
 	for (i = 0; i < s->nr_vcpus; i++) {
 		__atomic_store_n(&s->vcpus[i].run->immediate_exit, 0, __ATOMIC_SEQ_CST);
 		__atomic_store_n(&s->vcpus[i].kick_why, VCPU_KICK_STOP, __ATOMIC_SEQ_CST);
+		__atomic_store_n(&s->vcpus[i].state_lost, 0, __ATOMIC_SEQ_CST);
 		s->vcpus[i].kick_report[0] = 0;
 	}
 	for (i = 0; i < t->nr_threads; i++) {
@@ -416,6 +427,13 @@ int session_run_threads(struct session *s, const struct session_threads *t)
 			if (ret) {
 				stopping = true;
 				stop_ns = now;
+				/* harness threads as the stop found them (vCPUs report when kicked) */
+				for (i = s->nr_vcpus; ret != -EINTR && i < nr_started; i++) {
+					if (__atomic_load_n(&slots[i].done, __ATOMIC_ACQUIRE))
+						continue;
+					describe_stuck_thread(s, &slots[i], line, sizeof(line));
+					diag_append(t, line);
+				}
 				__atomic_store_n(&s->abort, 1, __ATOMIC_SEQ_CST);
 			}
 		}

@@ -51,6 +51,12 @@ struct session_cfg {
 	enum mf_policy mf_policy;	/* 0: re-enter (host-driven) */
 };
 
+/*
+ * A vCPU of the last session_run_threads lost its state to the platform
+ * (struct vcpu, state_lost): the runner retries such a repetition once.
+ */
+bool session_state_lost(const struct session *s);
+
 /* KVM_EXIT_MEMORY_FAULT exits of every vCPU so far, by the direction asked */
 void session_memory_faults(const struct session *s, uint64_t *to_private,
 			   uint64_t *to_shared);

@@ -301,6 +301,23 @@ static void append_context(struct vcpu *v, char *buf, size_t len)
 		snprintf(buf + n, len - n, "; %s", ctx);
 }
 
+/*
+ * The guest program never leaves its code and never loads cr3: a vCPU
+ * found elsewhere did not get there by itself. Sets v->state_lost and
+ * returns the phrase for the report, "" when the state is the guest's.
+ */
+static const char *foreign_state(struct vcpu *v, const struct kvm_regs *r,
+				 const struct kvm_sregs *sr)
+{
+	char where[64];
+
+	guest_rip_name(r->rip, where, sizeof(where));
+	if (sr->cr3 == GMB_PML4_GPA && strcmp(where, "outside the guest program"))
+		return "";
+	__atomic_store_n(&v->state_lost, 1, __ATOMIC_SEQ_CST);
+	return " - not the guest program's state (it never leaves its code nor loads cr3): lost by the platform, see README known issues";
+}
+
 void vcpu_describe(struct vcpu *v, char *buf, size_t len)
 {
 	char where[64], mb[256];
@@ -314,13 +331,13 @@ void vcpu_describe(struct vcpu *v, char *buf, size_t len)
 	}
 	guest_rip_name(r.rip, where, sizeof(where));
 	snprintf(buf, len,
-		 "rip 0x%llx (%s) rsp 0x%llx rflags 0x%llx rdi 0x%llx r12 0x%llx r15 0x%llx cr0 0x%llx cr2 0x%llx cr3 0x%llx cr4 0x%llx efer 0x%llx; %s",
+		 "rip 0x%llx (%s) rsp 0x%llx rflags 0x%llx rdi 0x%llx r12 0x%llx r15 0x%llx cr0 0x%llx cr2 0x%llx cr3 0x%llx cr4 0x%llx efer 0x%llx%s; %s",
 		 (unsigned long long)r.rip, where, (unsigned long long)r.rsp,
 		 (unsigned long long)r.rflags, (unsigned long long)r.rdi,
 		 (unsigned long long)r.r12, (unsigned long long)r.r15,
 		 (unsigned long long)sr.cr0, (unsigned long long)sr.cr2,
 		 (unsigned long long)sr.cr3, (unsigned long long)sr.cr4,
-		 (unsigned long long)sr.efer, mb);
+		 (unsigned long long)sr.efer, foreign_state(v, &r, &sr), mb);
 }
 
 static uint64_t vcpu_rip(struct vcpu *v)
@@ -526,8 +543,22 @@ static int decode_unexpected(struct vcpu *v, char *why, size_t whylen)
 			return -EIO;
 		}
 		snprintf(why, whylen,
-			 "KVM_EXIT_SHUTDOWN (triple fault; KVM reset the vCPU, so rip 0x%llx is not the guest's): no exception report reached the mailbox, so delivering the exception itself failed (IDT, GDT, TSS or exception stack in slot 0 unusable); ",
+			 "KVM_EXIT_SHUTDOWN (triple fault; KVM reset the vCPU, so rip 0x%llx is not the guest's): no exception report reached the mailbox, so delivering the exception itself failed; ",
 			 (unsigned long long)vcpu_rip(v));
+		n = strlen(why);
+		/*
+		 * Intact structures, no report, and a guest that never loads
+		 * IDTR/GDTR/TR/cr3 (but for the triple-fault test): the
+		 * vCPU's state was not the guest's when it faulted.
+		 */
+		if (!vm_check_system(v->vm, why + n, whylen - n) &&
+		    *mb_u64(v->mailbox, MB_CMD) != GUEST_CMD_FAULT) {
+			__atomic_store_n(&v->state_lost, 1, __ATOMIC_SEQ_CST);
+			n = strlen(why);
+			snprintf(why + n, whylen - n, ", so the vCPU's state was not the guest's: lost by the platform, see README known issues");
+		}
+		n = strlen(why);
+		snprintf(why + n, whylen - n, "; ");
 		n = strlen(why);
 		describe_mailbox(v, why + n, whylen - n);
 		break;
@@ -575,7 +606,9 @@ static int decode_unexpected(struct vcpu *v, char *why, size_t whylen)
 /* out of KVM_RUN by a kick: a stall report (-ETIME) or a stop (-EINTR) */
 static int kicked(struct vcpu *v, char *why, size_t whylen)
 {
-	char regs[448], mb[256];
+	char regs[448], mb[256], where[64];
+	struct kvm_regs r;
+	struct kvm_sregs sr;
 	int kind = __atomic_exchange_n(&v->kick_why, VCPU_KICK_STOP, __ATOMIC_SEQ_CST);
 
 	__atomic_store_n(&v->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
@@ -587,14 +620,41 @@ static int kicked(struct vcpu *v, char *why, size_t whylen)
 		return -ETIME;
 	}
 	/* short: the supervisor lists every vCPU in one reason */
-	rip_phrase(v, regs, sizeof(regs));
 	describe_mailbox(v, mb, sizeof(mb));
-	snprintf(v->kick_report, sizeof(v->kick_report), "%s, %s", regs, mb);
+	if (ioctl(v->fd, KVM_GET_REGS, &r) < 0 || ioctl(v->fd, KVM_GET_SREGS, &sr) < 0) {
+		snprintf(v->kick_report, sizeof(v->kick_report), "registers unreadable, %s", mb);
+		return -EINTR;
+	}
+	guest_rip_name(r.rip, where, sizeof(where));
+	snprintf(v->kick_report, sizeof(v->kick_report), "at rip 0x%llx (%s) cr3 0x%llx%s, %s",
+		 (unsigned long long)r.rip, where, (unsigned long long)sr.cr3,
+		 foreign_state(v, &r, &sr), mb);
 	return -EINTR;
 }
 
+/* "vCPU N: " in front of a failure line (the watchdog's has it already) */
+static int with_vcpu(struct vcpu *v, int r, char *why, size_t whylen)
+{
+	char tmp[1024];
+
+	if (r && r != -EINTR && r != -ETIME && whylen) {
+		snprintf(tmp, sizeof(tmp), "vCPU %u: %s", v->id, why);
+		snprintf(why, whylen, "%s", tmp);
+	}
+	return r;
+}
+
+static int next_request(struct vcpu *v, struct guest_req *req, char *why,
+			size_t whylen);
+
 int vcpu_next_request(struct vcpu *v, struct guest_req *req, char *why,
 		      size_t whylen)
+{
+	return with_vcpu(v, next_request(v, req, why, whylen), why, whylen);
+}
+
+static int next_request(struct vcpu *v, struct guest_req *req, char *why,
+			size_t whylen)
 {
 	struct kvm_run *run = v->run;
 	uint64_t t0, t1;

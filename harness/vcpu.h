@@ -47,6 +47,13 @@ struct vcpu {
 	int kick_why;		/* enum vcpu_kick_why of the pending kick */
 	uint64_t stall_ns;	/* the watchdog's no-progress time when it kicked */
 	char kick_report[512];	/* registers etc. after a stop kick, "" if none */
+	/*
+	 * Set when a report found the vCPU outside the guest program or with
+	 * another cr3, or triple-faulted over intact descriptor tables: its
+	 * state was replaced under it (README, known issues), not gmembench's
+	 * doing. Cleared by session_run_threads.
+	 */
+	int state_lost;
 	/* KVM_EXIT_MEMORY_FAULT */
 	vcpu_mf_fn on_memory_fault;	/* NULL: every such exit is an error */
 	void *mf_arg;

@@ -5,7 +5,8 @@
  * precise line: an exception report from the guest's IDT (#PF with cr2,
  * #GP, #UD), a triple fault decoded as such, an exit to a GPA without a
  * memslot, a KVM_EXIT_MEMORY_FAULT with KVM's fields, a vCPU that makes no
- * progress (watchdog) and the cell timeout while a vCPU spins.
+ * progress (watchdog), a vCPU found outside the guest program (flagged as
+ * state lost to the platform) and the cell timeout while a vCPU spins.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -222,6 +223,8 @@ static void test_watchdog_reports_a_stalled_vcpu(void **state)
 	assert_non_null(strstr(sa.why, "(watchdog): rip 0x"));
 	assert_non_null(strstr(sa.why, "(spin+0x"));
 	assert_non_null(strstr(sa.why, "cmd spin, MB_STOP=0, heartbeat 0"));
+	assert_null(strstr(sa.why, "lost by the platform"));
+	assert_false(session_state_lost(&f->s));
 	/* the guest keeps its state: telling it to stop ends it cleanly */
 	*mb_u64(f->s.vcpus[0].mailbox, MB_STOP) = 1;
 	{
@@ -231,6 +234,46 @@ static void test_watchdog_reports_a_stalled_vcpu(void **state)
 		assert_int_equal(vcpu_next_request(&f->s.vcpus[0], &req, why, sizeof(why)), 0);
 		assert_int_equal(req.op, REQ_DONE);
 	}
+}
+
+/* a vCPU found outside the guest program is flagged as having lost its state */
+static int escape_thread(struct session *s, unsigned int idx, void *arg)
+{
+	struct spin_arg *sa = arg;
+	struct vcpu *v = &s->vcpus[idx];
+	struct guest_req req;
+
+	sa->ret = vcpu_reset_regs(v);
+	if (sa->ret)
+		return sa->ret;
+	vcpu_mailbox_setup(v, GUEST_CMD_FAULT, 0x700000, 0, GMB_PAGE_SIZE, GUEST_FAULT_ESCAPE, 0,
+			   CHANNEL_PIO);
+	sa->ret = vcpu_next_request(v, &req, sa->why, sizeof(sa->why));
+	return sa->ret;
+}
+
+static void test_state_outside_the_program_is_flagged(void **state)
+{
+	struct fixture *f = *state;
+	struct spin_arg sa = { .ret = 1 };
+	int rets[1];
+	struct session_threads t = {
+		.nr_threads = 1,
+		.fn = escape_thread,
+		.arg = &sa,
+		.timeout_ns = 120ULL * 1000000000,
+		.stall_ns = 1000000000ULL,
+		.thread_ret = rets,
+	};
+
+	make_session(f, &backend_discard);
+	/* "jmp ." in an unused page of slot 0 */
+	memcpy((char *)f->s.vm.sys_mem + 0x700000, "\xeb\xfe", 2);
+	assert_int_equal(session_run_threads(&f->s, &t), -ETIME);
+	print_message("%s\n", sa.why);
+	assert_non_null(strstr(sa.why, "rip 0x700000 (outside the guest program)"));
+	assert_non_null(strstr(sa.why, "lost by the platform"));
+	assert_true(session_state_lost(&f->s));
 }
 
 static void test_cell_timeout_fires_on_a_spinning_vcpu(void **state)
@@ -270,6 +313,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_gpa_without_memslot_is_decoded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_memory_fault_is_decoded_and_counted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_watchdog_reports_a_stalled_vcpu, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_state_outside_the_program_is_flagged, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cell_timeout_fires_on_a_spinning_vcpu, setup, teardown),
 	};
 

@@ -230,7 +230,9 @@ static int host_driver_converter(struct gran_run *gr, struct session *s, unsigne
 			for (dir = 0; dir < 2 && !r; dir++) {
 				struct conv_result cr;
 
-				if (session_aborted(s)) {
+				/* stopped, or another thread failed: its error is the cell's */
+				if (session_aborted(s) ||
+				    __atomic_load_n(&gr->t.failed, __ATOMIC_SEQ_CST)) {
 					r = -EINTR;
 					break;
 				}

@@ -182,6 +182,14 @@ static int guest_touch(struct inval_run *ir, struct session *s, unsigned int idx
 		return r;
 	}
 	vcpu_mailbox_setup(v, cmd, gpa, bytes, GMB_PAGE_SIZE, 1, ir->pattern, CHANNEL_PIO);
+	/*
+	 * The setup clears MB_STOP: a stop a converter asked for before this
+	 * thread got here (another thread failed, or the cell stops) would be
+	 * lost and the touch loop run to the cell timeout. Those conditions
+	 * are sticky, so asking again after the setup closes the window.
+	 */
+	if (inval_should_stop(ir, s))
+		__atomic_store_n(mb_u64(v->mailbox, MB_STOP), 1, __ATOMIC_SEQ_CST);
 	r = vcpu_next_request(v, req, why, sizeof(why));
 	if (r) {
 		if (r != -EINTR)
