@@ -22,6 +22,7 @@
 
 #include "bench/verify_internal.h"
 #include "harness/backend.h"
+#include "harness/convert.h"
 #include "harness/guest_abi.h"
 #include "harness/kvm_stats.h"
 #include "harness/mem_attrs.h"
@@ -309,7 +310,7 @@ static enum verdict d_punch_shared(struct vctx *v, char *msg, size_t len)
 	     cached(d.s.mem.shared_fd, SZ_2M, &c0, "shared memfd", msg, len) &&
 	     !fd_allocated_bytes(d.s.mem.shared_fd, &b0);
 	if (ok) {
-		int r = backend_dual.convert(&d.s.mem, BASE, SZ_2M, true, &pol, &res);
+		int r = conv_convert(&backend_dual, &d.s.mem, BASE, SZ_2M, true, &pol, &res);
 
 		if (r) {
 			snprintf(msg, len, "dual backend to-private of 2 MiB: %s", strerror(-r));
@@ -355,7 +356,7 @@ static enum verdict d_punch_gmem(struct vctx *v, char *msg, size_t len)
 	     g_write(&d, BASE, SZ_2M, PG, 0x5c, "private", msg, len) &&
 	     cached(d.s.mem.gmem_fd, SZ_2M, &c0, "guest_memfd", msg, len);
 	if (ok) {
-		r = backend_dual.convert(&d.s.mem, BASE, SZ_2M, false, &pol, &res);
+		r = conv_convert(&backend_dual, &d.s.mem, BASE, SZ_2M, false, &pol, &res);
 		if (r) {
 			snprintf(msg, len, "dual backend to-shared of 2 MiB: %s", strerror(-r));
 			ok = false;

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "harness/kvm.h"
+#include "harness/table.h"
 
 /*
  * The per-VM attributes this process set with KVM_SET_MEMORY_ATTRIBUTES
@@ -53,11 +54,17 @@ struct conv_policy {
 	unsigned int backoff_us;	/* sleep between attempts; 0 = sched_yield */
 };
 
-/* one conversion, timed by the backend per phase */
+/*
+ * One conversion as the core (conv_convert, harness/convert.h) timed it.
+ * The phases partition the total: total_ns = attr_ns + retry_wait_ns +
+ * punch_ns, the same meaning for every backend (results/README.md,
+ * "Conversion phases").
+ */
 struct conv_result {
-	uint64_t total_ns;
-	uint64_t attr_ns;	/* attribute ioctl(s), all attempts */
-	uint64_t punch_ns;	/* hole punch(es) */
+	uint64_t total_ns;	/* before the first attempt -> after the punch */
+	uint64_t attr_ns;	/* inside the attribute ioctl, all attempts summed */
+	uint64_t retry_wait_ns;	/* backoff (sleep or yield) between attempts */
+	uint64_t punch_ns;	/* releasing the stale backing */
 	uint32_t eagain;	/* EAGAIN returns */
 	uint32_t retries;	/* re-issued ioctls */
 	uint64_t error_offset;	/* last EAGAIN error_offset; UINT64_MAX if none */
@@ -75,10 +82,22 @@ struct conv_backend {
 		     char *why, size_t whylen);
 	/* create the backing and add it as memslot m->slot at gpa */
 	int (*setup)(struct vm *vm, struct conv_mem *m);
-	/* convert [gpa, gpa + bytes); -errno (e.g. -EAGAIN after retries) */
-	int (*convert)(struct conv_mem *m, uint64_t gpa, uint64_t bytes,
-		       bool to_private, const struct conv_policy *pol,
-		       struct conv_result *res);
+	/*
+	 * The two phases of a conversion of [gpa, gpa + bytes), perform only:
+	 * the core (conv_convert) retries, tracks and takes every timestamp,
+	 * so a backend never reads the clock.
+	 *
+	 * set_attrs: one attempt at the attribute change; 0 or -errno, on
+	 * -EAGAIN *error_offset where the kernel reports one. NULL when the
+	 * backend changes no attribute (discard).
+	 */
+	int (*set_attrs)(struct conv_mem *m, uint64_t gpa, uint64_t bytes,
+			 bool to_private, uint64_t *error_offset);
+	/*
+	 * punch: release the backing the change made stale; run once, after
+	 * set_attrs succeeded. NULL when nothing goes stale (inplace).
+	 */
+	int (*punch)(struct conv_mem *m, uint64_t gpa, uint64_t bytes, bool to_private);
 	void (*teardown)(struct conv_mem *m);
 };
 
@@ -88,18 +107,35 @@ extern const struct conv_backend backend_dual;
 
 /* the registry, NULL-terminated, in presentation order */
 extern const struct conv_backend *const conv_backends[];
-const struct conv_backend *conv_backend_find(const char *name);
-size_t conv_backend_count(void);
+
+static inline const struct conv_backend *conv_backend_find(const char *name)
+{
+	return table_find(conv_backends, name);
+}
+
+static inline size_t conv_backend_count(void)
+{
+	return table_count(conv_backends);
+}
 
 /* shared helpers for backend implementations */
 void conv_mem_init(struct conv_mem *m, uint32_t slot, uint64_t gpa, uint64_t bytes);
 void conv_mem_release(struct conv_mem *m);
 /*
- * One guest_memfd created with flags (MMAP|...), mmap'd, and that mapping
- * used as the slot's userspace memory: the single-backing layout of the
- * discard and in-place backends. Releases everything on failure.
+ * The single-backing layout of the discard and in-place backends, their
+ * setup: one guest_memfd created CONV_MAPPED_GMEM_FLAGS (mmap-able, every
+ * page shared at first), mmap'd, and that mapping used as the slot's
+ * userspace memory. Releases everything on failure.
  */
-int conv_mem_setup_mapped_gmem(struct vm *vm, struct conv_mem *m, uint64_t flags);
+#define CONV_MAPPED_GMEM_FLAGS (GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED)
+int conv_mem_setup_mapped_gmem(struct vm *vm, struct conv_mem *m);
+/*
+ * The steps of a backend's setup, each -errno: a guest_memfd of m->bytes
+ * with flags as m->gmem_fd (m->vm_fd set too), and a shared mapping of fd
+ * over m->bytes in *map. conv_mem_release undoes both.
+ */
+int conv_mem_create_gmem(struct vm *vm, struct conv_mem *m, uint64_t flags);
+int conv_mem_map(const struct conv_mem *m, int fd, void **map);
 /* attribute tracking for m (all shared); freed by conv_mem_release */
 int conv_attrs_init(struct conv_mem *m);
 /* around every attribute change: applied = the ioctl succeeded */
@@ -114,6 +150,26 @@ void conv_attrs_end(struct conv_mem *m, uint64_t gpa, uint64_t bytes, bool to_pr
 int conv_attrs_get(const struct conv_mem *m, uint64_t gpa, uint64_t bytes, uint64_t *gen);
 /* one phrase on the last change of m (in flight or done), "" if none */
 void conv_attrs_describe(const struct conv_mem *m, char *buf, size_t len);
+
+/* the scratch VM a backend probe runs its checks on */
+struct conv_probe_ctx {
+	unsigned long type;	/* of the VM */
+	bool private_type;	/* a VM type with private memory */
+	char why_type[256];	/* asked for one and !private_type: why there is none */
+};
+typedef int (*conv_probe_fn)(struct vm *vm, const struct conv_probe_ctx *pc,
+			     char *why, size_t whylen);
+#define CONV_PROBE_GMEM	(1u << 0)	/* the backend needs guest_memfd */
+#define CONV_PROBE_PRIVATE	(1u << 1)	/* ... and a VM type with private memory */
+/*
+ * The frame of every backend probe: the host's guest_memfd support if
+ * flags ask for it, then a scratch VM (of the private-memory VM type with
+ * CONV_PROBE_PRIVATE when the host has one, else the default type), check
+ * run on it, the VM destroyed. 0 and *vm_type when check passes; otherwise
+ * -errno and why.
+ */
+int conv_probe_vm(const struct kvm_sys *sys, unsigned int flags, conv_probe_fn check,
+		  unsigned long *vm_type, char *why, size_t whylen);
 
 /*
  * The VM type with private memory gmembench can run (SW_PROTECTED_VM), or

@@ -4,9 +4,9 @@
  * backing (the in-place conversion series, v2..v13 ABI: 128-byte struct,
  * byte offset into the file, flags 0, error_offset written on EAGAIN).
  *
- * EAGAIN (to-private while a folio has an elevated refcount) goes through
- * the retry policy; the backend records attempts, the offending offset and
- * the time from the first EAGAIN to success.
+ * EAGAIN (to-private while a folio has an elevated refcount) is handed to
+ * the core (harness/convert.c), which retries it and records attempts, the
+ * offending offset and the time from the first EAGAIN to success.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -15,10 +15,7 @@
 #include <unistd.h>
 
 #include "harness/backend.h"
-#include "harness/conv_retry.h"
 #include "harness/mem_attrs.h"
-
-#define INPLACE_GMEM_FLAGS (GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED)
 
 /*
  * Why the guest_memfd ioctl is missing. ENOTTY alone does not say whether
@@ -68,48 +65,31 @@ static void gmem_flag_names(long flags, char *buf, size_t len)
  * INIT_SHARED on VMs with private memory (7.3 offers MMAP alone there, with
  * every page private), while what is missing is the ioctl.
  */
-static int inplace_probe(const struct kvm_sys *sys, unsigned long *vm_type,
+static int inplace_check(struct vm *vm, const struct conv_probe_ctx *pc,
 			 char *why, size_t whylen)
 {
-	char why_type[256] = "", names[32];
-	unsigned long type = KVM_X86_DEFAULT_VM;
+	long gflags = kvm_check_cap(vm->fd, KVM_CAP_GUEST_MEMFD_FLAGS);
 	enum gmem_attrs2_abi abi;
-	bool have_type;
-	struct vm vm;
+	char names[32];
 	size_t n;
-	long gflags;
 	int fd, r;
 
-	if (kvm_check_cap(sys->fd, KVM_CAP_GUEST_MEMFD) <= 0) {
-		snprintf(why, whylen, "KVM_CAP_GUEST_MEMFD is 0: kernel without guest_memfd");
-		return -EOPNOTSUPP;
-	}
-	have_type = kvm_private_vm_type(sys, &type, why_type, sizeof(why_type)) == 0;
-	if (!have_type)
-		type = KVM_X86_DEFAULT_VM;
-	r = vm_create(&vm, sys, type);
-	if (r) {
-		snprintf(why, whylen, "KVM_CREATE_VM(type %lu): %s", type, strerror(-r));
-		return r;
-	}
-	gflags = kvm_check_cap(vm.fd, KVM_CAP_GUEST_MEMFD_FLAGS);
 	if (gflags < 0)
 		gflags = 0;
-	fd = gmem_create(&vm, 1 << 20, 0);
+	fd = gmem_create(vm, 1 << 20, 0);
 	if (fd < 0) {
 		snprintf(why, whylen, "KVM_CREATE_GUEST_MEMFD(flags 0) on VM type %lu: %s",
-			 type, strerror(-fd));
-		r = fd;
-		goto out;
+			 pc->type, strerror(-fd));
+		return fd;
 	}
 	abi = gmem_attrs2_probe(fd);
 	close(fd);
 	if (abi != GMEM_ATTRS2_PRESENT) {
-		attrs2_absent_why(abi, type, why, whylen);
+		attrs2_absent_why(abi, pc->type, why, whylen);
 		n = strlen(why);
-		if (!have_type) {
-			snprintf(why + n, whylen - n, "; %s", why_type);
-		} else if ((gflags & INPLACE_GMEM_FLAGS) != INPLACE_GMEM_FLAGS) {
+		if (!pc->private_type) {
+			snprintf(why + n, whylen - n, "; %s", pc->why_type);
+		} else if ((gflags & CONV_MAPPED_GMEM_FLAGS) != CONV_MAPPED_GMEM_FLAGS) {
 			gmem_flag_names(gflags, names, sizeof(names));
 			snprintf(why + n, whylen - n,
 				 "; also, guest_memfd on this VM type offers %s (KVM_CAP_GUEST_MEMFD_FLAGS on the VM = 0x%lx)%s",
@@ -117,23 +97,20 @@ static int inplace_probe(const struct kvm_sys *sys, unsigned long *vm_type,
 				 (gflags & GUEST_MEMFD_FLAG_MMAP) ?
 				 ": no INIT_SHARED, so every page starts private and a host mapping SIGBUSes" : "");
 		}
-		r = -ENOTTY;
-		goto out;
+		return -ENOTTY;
 	}
-	if (!have_type) {
+	if (!pc->private_type) {
 		snprintf(why, whylen,
-			 "KVM_SET_MEMORY_ATTRIBUTES2 is present, but %s", why_type);
-		r = -EOPNOTSUPP;
-		goto out;
+			 "KVM_SET_MEMORY_ATTRIBUTES2 is present, but %s", pc->why_type);
+		return -EOPNOTSUPP;
 	}
-	fd = gmem_create(&vm, 1 << 20, INPLACE_GMEM_FLAGS);
+	fd = gmem_create(vm, 1 << 20, CONV_MAPPED_GMEM_FLAGS);
 	if (fd < 0) {
 		gmem_flag_names(gflags, names, sizeof(names));
 		snprintf(why, whylen,
 			 "KVM_SET_MEMORY_ATTRIBUTES2 is present, but KVM_CREATE_GUEST_MEMFD(MMAP|INIT_SHARED) on VM type %lu (%s): %s (the VM offers %s: KVM_CAP_GUEST_MEMFD_FLAGS = 0x%lx)",
-			 type, kvm_vm_type_name(type), strerror(-fd), names, gflags);
-		r = fd;
-		goto out;
+			 pc->type, kvm_vm_type_name(pc->type), strerror(-fd), names, gflags);
+		return fd;
 	}
 	/* the real thing once: one page to private and back */
 	r = gmem_set_mem_attrs2(fd, 0, 4096, KVM_MEMORY_ATTRIBUTE_PRIVATE, NULL);
@@ -143,54 +120,29 @@ static int inplace_probe(const struct kvm_sys *sys, unsigned long *vm_type,
 		snprintf(why, whylen, "KVM_SET_MEMORY_ATTRIBUTES2(PRIVATE) on a 1-page range: %s",
 			 strerror(-r));
 	close(fd);
-out:
-	vm_destroy(&vm);
-	if (!r)
-		*vm_type = type;
 	return r;
 }
 
-static int inplace_setup(struct vm *vm, struct conv_mem *m)
+static int inplace_probe(const struct kvm_sys *sys, unsigned long *vm_type,
+			 char *why, size_t whylen)
 {
-	return conv_mem_setup_mapped_gmem(vm, m, INPLACE_GMEM_FLAGS);
+	return conv_probe_vm(sys, CONV_PROBE_GMEM | CONV_PROBE_PRIVATE, inplace_check,
+			     vm_type, why, whylen);
 }
 
-struct attrs2_call {
-	int fd;
-	uint64_t off, bytes, attrs;
-};
-
-static int attrs2_attempt(void *ctx, uint64_t *error_offset)
+/* one backing: nothing goes stale, so no punch; EAGAIN is the core's to retry */
+static int inplace_set_attrs(struct conv_mem *m, uint64_t gpa, uint64_t bytes,
+			     bool to_private, uint64_t *error_offset)
 {
-	const struct attrs2_call *a = ctx;
-
-	return gmem_set_mem_attrs2(a->fd, a->off, a->bytes, a->attrs, error_offset);
-}
-
-static int inplace_convert(struct conv_mem *m, uint64_t gpa, uint64_t bytes,
-			   bool to_private, const struct conv_policy *pol,
-			   struct conv_result *res)
-{
-	struct attrs2_call a = {
-		.fd = m->gmem_fd,
-		.off = m->gmem_offset + (gpa - m->gpa),
-		.bytes = bytes,
-		.attrs = to_private ? KVM_MEMORY_ATTRIBUTE_PRIVATE : 0,
-	};
-
-	return conv_retry(attrs2_attempt, &a, pol, res);
-}
-
-static void inplace_teardown(struct conv_mem *m)
-{
-	conv_mem_release(m);
+	return gmem_set_mem_attrs2(m->gmem_fd, m->gmem_offset + (gpa - m->gpa), bytes,
+				   to_private ? KVM_MEMORY_ATTRIBUTE_PRIVATE : 0, error_offset);
 }
 
 const struct conv_backend backend_inplace = {
 	.name = "inplace",
 	.summary = "KVM_SET_MEMORY_ATTRIBUTES2 on the guest_memfd fd: one physical backing, no discard",
 	.probe = inplace_probe,
-	.setup = inplace_setup,
-	.convert = inplace_convert,
-	.teardown = inplace_teardown,
+	.setup = conv_mem_setup_mapped_gmem,
+	.set_attrs = inplace_set_attrs,
+	.teardown = conv_mem_release,
 };

@@ -20,25 +20,6 @@ const struct conv_backend *const conv_backends[] = {
 	NULL,
 };
 
-const struct conv_backend *conv_backend_find(const char *name)
-{
-	size_t i;
-
-	for (i = 0; conv_backends[i]; i++)
-		if (!strcmp(conv_backends[i]->name, name))
-			return conv_backends[i];
-	return NULL;
-}
-
-size_t conv_backend_count(void)
-{
-	size_t i = 0;
-
-	while (conv_backends[i])
-		i++;
-	return i;
-}
-
 void conv_mem_init(struct conv_mem *m, uint32_t slot, uint64_t gpa, uint64_t bytes)
 {
 	memset(m, 0, sizeof(*m));
@@ -180,29 +161,66 @@ void conv_attrs_describe(const struct conv_mem *m, char *buf, size_t len)
 			 (now - end) / 1e6, inflight);
 }
 
-int conv_mem_setup_mapped_gmem(struct vm *vm, struct conv_mem *m, uint64_t flags)
+int conv_mem_create_gmem(struct vm *vm, struct conv_mem *m, uint64_t flags)
+{
+	int fd = gmem_create(vm, m->bytes, flags);
+
+	m->vm_fd = vm->fd;
+	if (fd < 0)
+		return fd;
+	m->gmem_fd = fd;
+	return 0;
+}
+
+int conv_mem_map(const struct conv_mem *m, int fd, void **map)
+{
+	void *p = mmap(NULL, m->bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+
+	if (p == MAP_FAILED)
+		return -errno;
+	*map = p;
+	return 0;
+}
+
+int conv_mem_setup_mapped_gmem(struct vm *vm, struct conv_mem *m)
 {
 	int r;
 
-	m->vm_fd = vm->fd;
-	m->gmem_fd = gmem_create(vm, m->bytes, flags);
-	if (m->gmem_fd < 0) {
-		r = m->gmem_fd;
-		m->gmem_fd = -1;
-		return r;
-	}
-	m->gmem_map = mmap(NULL, m->bytes, PROT_READ | PROT_WRITE, MAP_SHARED,
-			   m->gmem_fd, 0);
-	if (m->gmem_map == MAP_FAILED) {
-		r = -errno;
-		m->gmem_map = NULL;
-		conv_mem_release(m);
-		return r;
-	}
-	r = vm_set_memslot(vm, m->slot, KVM_MEM_GUEST_MEMFD, m->gpa, m->bytes,
-			   m->gmem_map, m->gmem_fd, m->gmem_offset);
+	r = conv_mem_create_gmem(vm, m, CONV_MAPPED_GMEM_FLAGS);
+	if (!r)
+		r = conv_mem_map(m, m->gmem_fd, &m->gmem_map);
+	if (!r)
+		r = vm_set_memslot(vm, m->slot, KVM_MEM_GUEST_MEMFD, m->gpa, m->bytes,
+				   m->gmem_map, m->gmem_fd, m->gmem_offset);
 	if (r)
 		conv_mem_release(m);
+	return r;
+}
+
+int conv_probe_vm(const struct kvm_sys *sys, unsigned int flags, conv_probe_fn check,
+		  unsigned long *vm_type, char *why, size_t whylen)
+{
+	struct conv_probe_ctx pc = { .type = KVM_X86_DEFAULT_VM };
+	struct vm vm;
+	int r;
+
+	if ((flags & CONV_PROBE_GMEM) && kvm_check_cap(sys->fd, KVM_CAP_GUEST_MEMFD) <= 0) {
+		snprintf(why, whylen, "KVM_CAP_GUEST_MEMFD is 0: kernel without guest_memfd");
+		return -EOPNOTSUPP;
+	}
+	if (flags & CONV_PROBE_PRIVATE)
+		pc.private_type = kvm_private_vm_type(sys, &pc.type, pc.why_type,
+						      sizeof(pc.why_type)) == 0;
+	r = vm_create(&vm, sys, pc.type);
+	if (r) {
+		snprintf(why, whylen, "KVM_CREATE_VM(type %lu, %s): %s", pc.type,
+			 kvm_vm_type_name(pc.type), strerror(-r));
+		return r;
+	}
+	r = check(&vm, &pc, why, whylen);
+	vm_destroy(&vm);
+	if (!r)
+		*vm_type = pc.type;
 	return r;
 }
 

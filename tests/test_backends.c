@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "harness/backend.h"
+#include "harness/convert.h"
 #include "harness/guest_abi.h"
 #include "harness/session.h"
 #include "tests/kvm_test_util.h"
@@ -22,7 +23,10 @@ static void test_registry(void **state)
 	for (i = 0; i < n; i++) {
 		assert_ptr_equal(conv_backend_find(conv_backends[i]->name), conv_backends[i]);
 		assert_non_null(conv_backends[i]->probe);
-		assert_non_null(conv_backends[i]->convert);
+		assert_non_null(conv_backends[i]->setup);
+		assert_non_null(conv_backends[i]->teardown);
+		/* a conversion has at least one phase */
+		assert_true(conv_backends[i]->set_attrs || conv_backends[i]->punch);
 		for (j = i + 1; j < n; j++)
 			assert_string_not_equal(conv_backends[i]->name, conv_backends[j]->name);
 	}
@@ -101,37 +105,43 @@ static void test_dual_probe_matches_ioctl(void **state)
 	kvm_sys_close(&sys);
 }
 
-static void test_discard_punches_and_frees(void **state)
+/* a session on be with 16 pages of data, or skip when be is unavailable */
+static void session_or_skip(const struct conv_backend *be, struct kvm_sys *sys,
+			    struct session *s)
 {
 	struct session_cfg cfg = {
-		.backend = &backend_discard,
-		.vm_type = KVM_X86_DEFAULT_VM,
+		.backend = be,
 		.nr_vcpus = 1,
 		.region_bytes = 1 << 20,
 		.channel = CHANNEL_PIO,
 	};
+	char why[512];
+
+	KVM_OR_SKIP(sys);
+	if (be->probe(sys, &cfg.vm_type, why, sizeof(why))) {
+		print_message("SKIP: %s backend unavailable: %s\n", be->name, why);
+		kvm_sys_close(sys);
+		skip();
+	}
+	assert_int_equal(session_create(s, sys, &cfg, why, sizeof(why)), 0);
+}
+
+static void test_discard_punches_and_frees(void **state)
+{
 	struct conv_result cr;
 	struct session s;
 	struct kvm_sys sys;
-	unsigned long type;
-	char why[512];
 	volatile uint8_t *p;
 	int i;
 
-	KVM_OR_SKIP(&sys);
-	if (backend_discard.probe(&sys, &type, why, sizeof(why))) {
-		print_message("SKIP: discard backend unavailable: %s\n", why);
-		skip();
-	}
-	assert_int_equal(session_create(&s, &sys, &cfg, why, sizeof(why)), 0);
+	session_or_skip(&backend_discard, &sys, &s);
 	p = session_data_hva(&s, session_region_gpa(&s, 0));
 	assert_non_null((void *)p);
 	for (i = 0; i < 16; i++)
 		p[i * 4096] = 0xc3;
-	memset(&cr, 0, sizeof(cr));
 	/* convert the first 8 pages: punched, so they read back zero */
-	assert_int_equal(s.be->convert(&s.mem, session_region_gpa(&s, 0), 8 * 4096, true,
-				       &s.policy, &cr), 0);
+	assert_int_equal(conv_convert(s.be, &s.mem, session_region_gpa(&s, 0), 8 * 4096, true,
+				      &s.policy, &cr), 0);
 	assert_true(cr.punch_ns > 0);
 	assert_int_equal(cr.total_ns, cr.punch_ns);
 	assert_int_equal(cr.eagain, 0);
@@ -143,6 +153,51 @@ static void test_discard_punches_and_frees(void **state)
 	kvm_sys_close(&sys);
 }
 
+/*
+ * Every backend through the core, both directions on the real ioctls: the
+ * phases it has are timed, the ones it lacks are zero, and they add up.
+ */
+static void check_phases(const struct conv_backend *be)
+{
+	struct conv_result cr;
+	struct session s;
+	struct kvm_sys sys;
+	int dir;
+
+	session_or_skip(be, &sys, &s);
+	for (dir = 0; dir < 2; dir++) {
+		assert_int_equal(conv_convert(be, &s.mem, session_region_gpa(&s, 0), 8 * 4096,
+					      dir == 0, &s.policy, &cr), 0);
+		print_message("%s to-%s: attr %llu + wait %llu + punch %llu = %llu ns\n",
+			      be->name, dir == 0 ? "private" : "shared",
+			      (unsigned long long)cr.attr_ns, (unsigned long long)cr.retry_wait_ns,
+			      (unsigned long long)cr.punch_ns, (unsigned long long)cr.total_ns);
+		assert_true(be->set_attrs ? cr.attr_ns > 0 : cr.attr_ns == 0);
+		assert_true(be->punch ? cr.punch_ns > 0 : cr.punch_ns == 0);
+		assert_true(cr.total_ns == cr.attr_ns + cr.retry_wait_ns + cr.punch_ns);
+		if (s.mem.attrs)
+			assert_int_equal(conv_attrs_get(&s.mem, session_region_gpa(&s, 0),
+							8 * 4096, NULL), dir == 0);
+	}
+	session_destroy(&s);
+	kvm_sys_close(&sys);
+}
+
+static void test_phases_inplace(void **state)
+{
+	check_phases(&backend_inplace);
+}
+
+static void test_phases_dual(void **state)
+{
+	check_phases(&backend_dual);
+}
+
+static void test_phases_discard(void **state)
+{
+	check_phases(&backend_discard);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -150,6 +205,9 @@ int main(void)
 		cmocka_unit_test(test_inplace_probe_matches_ioctl),
 		cmocka_unit_test(test_dual_probe_matches_ioctl),
 		cmocka_unit_test(test_discard_punches_and_frees),
+		cmocka_unit_test(test_phases_inplace),
+		cmocka_unit_test(test_phases_dual),
+		cmocka_unit_test(test_phases_discard),
 	};
 
 	return cmocka_run_group_tests_name("backends", tests, NULL, NULL);

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "harness/backend.h"
+#include "harness/convert.h"
 #include "harness/guest_abi.h"
 #include "harness/kvm.h"
 #include "tests/wl_test_util.h"
@@ -133,12 +134,12 @@ static void test_window_semantics(void **state)
 	assert_int_equal(wl_bounce.setup(&c, why, sizeof(why)), 0);
 	w = session_data_hva(s, session_region_gpa(s, 0));
 	memset(&cr, 0, sizeof(cr));
-	assert_int_equal(s->be->convert(&s->mem, session_region_gpa(s, 0), 64 << 10, false,
+	assert_int_equal(conv_convert(s->be, &s->mem, session_region_gpa(s, 0), 64 << 10, false,
 					&s->policy, &cr), 0);
 	w[100] = 0xab;
 	assert_int_equal(w[100], 0xab);
 	memset(&cr, 0, sizeof(cr));
-	assert_int_equal(s->be->convert(&s->mem, session_region_gpa(s, 0), 64 << 10, true,
+	assert_int_equal(conv_convert(s->be, &s->mem, session_region_gpa(s, 0), 64 << 10, true,
 					&s->policy, &cr), 0);
 	assert_int_equal(w[100], 0);	/* discard: the page is gone */
 	wl_bounce.teardown(&c);

@@ -208,7 +208,7 @@ static int bounce_setup(struct wl_ctx *c, char *why, size_t whylen)
 	/* a bounce window is private between uses */
 	for (j = 0; j < cfg->vcpus; j++) {
 		memset(&cr, 0, sizeof(cr));
-		r = s->be->convert(&s->mem, session_region_gpa(s, j), win, true, &s->policy, &cr);
+		r = conv_convert(s->be, &s->mem, session_region_gpa(s, j), win, true, &s->policy, &cr);
 		if (r) {
 			snprintf(why, whylen, "%s: initial conversion of the window to private: %s",
 				 s->be->name, strerror(-r));

@@ -138,7 +138,7 @@ static int guest_driver_thread(struct session *s, unsigned int idx, void *arg)
 		if (gr->deadline_ns && now_ns() >= gr->deadline_ns)
 			__atomic_store_n(mb_u64(v->mailbox, MB_STOP), 1, __ATOMIC_SEQ_CST);
 		memset(&cr, 0, sizeof(cr));
-		r = s->be->convert(&s->mem, req.gpa, req.bytes, to_private,
+		r = conv_convert(s->be, &s->mem, req.gpa, req.bytes, to_private,
 				   &s->policy, &cr);
 		if (r) {
 			snprintf(why, sizeof(why), "%s conversion of %llu bytes at gpa 0x%llx: %s",
@@ -237,7 +237,7 @@ static int host_driver_converter(struct gran_run *gr, struct session *s, unsigne
 					break;
 				}
 				memset(&cr, 0, sizeof(cr));
-				r = s->be->convert(&s->mem, gpa, c->gran_bytes, dir == 0,
+				r = conv_convert(s->be, &s->mem, gpa, c->gran_bytes, dir == 0,
 						   &s->policy, &cr);
 				if (r) {
 					wlc_set_why(&gr->t, "host-driven conversion: %s", strerror(-r));

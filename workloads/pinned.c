@@ -129,7 +129,7 @@ static int convert_to_private(struct pinned_run *pr, struct session *s, struct c
 			return -EINTR;
 		memset(&cr, 0, sizeof(cr));
 		cr.error_offset = UINT64_MAX;
-		r = s->be->convert(&s->mem, gpa, bytes, true, &s->policy, &cr);
+		r = conv_convert(s->be, &s->mem, gpa, bytes, true, &s->policy, &cr);
 		p->ctr.eagain_total += cr.eagain;
 		p->ctr.retries_total += cr.retries;
 		if (cr.eagain) {
@@ -262,7 +262,7 @@ static int pinned_chunk(struct pinned_run *pr, struct session *s, struct cell_re
 		check_held_pages(pr, p, &ps, hva, gpa, bytes, salt, buf);
 
 	memset(&cr, 0, sizeof(cr));
-	r = s->be->convert(&s->mem, gpa, bytes, false, &s->policy, &cr);
+	r = conv_convert(s->be, &s->mem, gpa, bytes, false, &s->policy, &cr);
 	if (r) {
 		wlc_set_why(&pr->t, "%s to-shared of %llu bytes at gpa 0x%llx: %s", s->be->name,
 			    (unsigned long long)bytes, (unsigned long long)gpa, strerror(-r));

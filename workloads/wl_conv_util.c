@@ -166,6 +166,8 @@ void wlc_record_conversion_times(struct cell_result *p, bool to_private,
 		wlc_record_ns(p, "attr_ioctl_ns", cr->attr_ns);
 	if (cr->punch_ns)
 		wlc_record_ns(p, "punch_ns", cr->punch_ns);
+	if (cr->retry_wait_ns)
+		wlc_record_ns(p, "retry_wait_ns", cr->retry_wait_ns);
 	p->ctr.conversions++;
 	p->ctr.bytes_converted += bytes;
 }
@@ -187,7 +189,7 @@ int wlc_convert(struct wlc_threads *t, struct session *s, struct conv_mem *m,
 	int r;
 
 	memset(&cr, 0, sizeof(cr));
-	r = s->be->convert(m, gpa, bytes, to_private, &s->policy, &cr);
+	r = conv_convert(s->be, m, gpa, bytes, to_private, &s->policy, &cr);
 	if (r) {
 		wlc_set_why(t, "%s conversion to %s of %llu bytes at gpa 0x%llx: %s",
 			    s->be->name, to_private ? "private" : "shared",

@@ -15,6 +15,7 @@
 
 #include "bench/result.h"
 #include "harness/backend.h"
+#include "harness/convert.h"
 #include "harness/session.h"
 #include "workloads/workload.h"
 
@@ -71,8 +72,8 @@ void wlc_record_ns(struct cell_result *p, const char *name, uint64_t ns);
 
 /*
  * Account one successful conversion in p: convert_ns, to_private_ns or
- * to_shared_ns, attr_ioctl_ns / punch_ns / retry_to_success_ns when the
- * backend reported them, and the fixed counters.
+ * to_shared_ns, attr_ioctl_ns / punch_ns / retry_wait_ns / retry_to_success_ns
+ * when the conversion had them (the core's phases), and the fixed counters.
  */
 void wlc_record_conversion(struct cell_result *p, bool to_private,
 			   uint64_t bytes, const struct conv_result *cr);
