@@ -42,7 +42,7 @@ struct gop {
 	unsigned int cmd;
 	uint64_t gpa, bytes, stride;
 	uint8_t pattern;
-	uint64_t bad, bad_gpa, bad_val;	/* READ_ONCE results */
+	struct guest_read_result read;	/* READ_ONCE's */
 	uint32_t exit_reason;		/* of the last KVM_RUN */
 	struct gmb_kvm_memory_fault mf;	/* when that was MEMORY_FAULT */
 	uint64_t pf_taken;		/* vCPU pf_taken delta; UINT64_MAX unknown */
@@ -106,8 +106,8 @@ static int gop_thread(struct session *s, unsigned int idx, void *arg)
 		return r;
 	}
 	vcpu_mailbox_setup(vc, op->cmd, op->gpa, op->bytes, PG, 1, op->pattern, CHANNEL_PIO);
-	*mb_u64(vc->mailbox, MB_STRIDE) = op->stride;
-	*mb_u64(vc->mailbox, MB_READ_BAD) = UINT64_MAX;
+	mb_set_stride(vc->mailbox, op->stride);
+	mb_poison_read_result(vc->mailbox);
 	have_pf = kvm_stat_read(vc->fd, "pf_taken", &pf0) == 0;
 	vc->run->exit_reason = KVM_EXIT_UNKNOWN;
 	r = vcpu_next_request(vc, &req, op->why, sizeof(op->why));
@@ -121,9 +121,7 @@ static int gop_thread(struct session *s, unsigned int idx, void *arg)
 		snprintf(op->why, sizeof(op->why), "unexpected guest request %d", req.op);
 		r = -EPROTO;
 	}
-	op->bad = *mb_u64(vc->mailbox, MB_READ_BAD);
-	op->bad_gpa = *mb_u64(vc->mailbox, MB_READ_BAD_GPA);
-	op->bad_val = *mb_u64(vc->mailbox, MB_READ_BAD_VAL);
+	mb_read_result(vc->mailbox, &op->read);
 	return r;
 }
 
@@ -162,12 +160,12 @@ static bool g_expect(struct dvm *d, uint64_t gpa, uint64_t bytes, uint64_t strid
 			 (unsigned long long)gpa, (unsigned long long)bytes, d->last.why);
 		return false;
 	}
-	if (d->last.bad) {
+	if (d->last.read.bad) {
 		snprintf(msg, len, "%s: the guest read %llu bytes != 0x%02x in [0x%llx, +0x%llx), the first at gpa 0x%llx: 0x%02llx",
-			 when, (unsigned long long)d->last.bad, pattern,
+			 when, (unsigned long long)d->last.read.bad, pattern,
 			 (unsigned long long)gpa, (unsigned long long)bytes,
-			 (unsigned long long)d->last.bad_gpa,
-			 (unsigned long long)d->last.bad_val);
+			 (unsigned long long)d->last.read.bad_gpa,
+			 (unsigned long long)d->last.read.bad_val);
 		return false;
 	}
 	return true;

@@ -70,12 +70,12 @@ request:
 	movq	%rax, %r15
 	movq	%r12, %rbx
 	movq	%r13, %rcx
-	shrq	$12, %rcx
+	shrq	$GMB_PAGE_SHIFT, %rcx
 	xorl	%edx, %edx
 	cmpq	$GUEST_REQ_TO_PRIVATE, %rsi
 	jne	2f
-	movl	$0x10, %edx		/* KVM_MAP_GPA_RANGE_ENCRYPTED */
-2:	movl	$12, %eax		/* KVM_HC_MAP_GPA_RANGE */
+	movl	$GMB_MAP_GPA_RANGE_ENCRYPTED, %edx
+2:	movl	$GMB_HC_MAP_GPA_RANGE, %eax
 	cmpq	$GUEST_CHANNEL_VMMCALL, %r15
 	je	3f
 	vmcall

@@ -2,7 +2,8 @@
 /*
  * The contract between the built-in guest program (harness/guest.S) and the
  * host: guest-physical layout, mailbox offsets, commands and request codes.
- * Included from assembly, so only #defines here.
+ * Included from assembly, so only #defines here; the C side, a struct at
+ * these offsets with static asserts and accessors, is harness/guest_mailbox.h.
  *
  * Guest-physical layout (identity-mapped with 2 MiB pages):
  *   slot 0, anonymous memory at GPA 0 (GMB_SYS_BYTES): page tables, GDT,
@@ -16,6 +17,7 @@
 #define GMB_GUEST_ABI_H
 
 #define GMB_PAGE_SIZE		0x1000
+#define GMB_PAGE_SHIFT		12
 #define GMB_SYS_GPA		0x0
 #define GMB_SYS_BYTES		0x800000	/* 8 MiB */
 #define GMB_PML4_GPA		0x1000
@@ -105,6 +107,14 @@
 #define GUEST_REQ_TO_SHARED	2
 #define GUEST_REQ_NOP		3
 #define GUEST_REQ_DONE		4
+
+/*
+ * What a hypercall request passes: KVM_HC_MAP_GPA_RANGE(gpa, npages,
+ * attrs) as SNP/TDX guests issue it (the C side asserts these equal the
+ * uapi's numbers).
+ */
+#define GMB_HC_MAP_GPA_RANGE		12
+#define GMB_MAP_GPA_RANGE_ENCRYPTED	0x10
 
 /* MB_CHANNEL: how a request reaches the host */
 #define GUEST_CHANNEL_PIO	0

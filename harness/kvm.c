@@ -282,9 +282,10 @@ void vm_destroy(struct vm *vm)
 	vm->sys_golden = NULL;
 }
 
-void *vm_mailbox(struct vm *vm, unsigned int vcpu)
+struct guest_mailbox *vm_mailbox(struct vm *vm, unsigned int vcpu)
 {
-	return (char *)vm->sys_mem + GMB_MAILBOX_GPA + (size_t)vcpu * GMB_PAGE_SIZE;
+	return (struct guest_mailbox *)((char *)vm->sys_mem + GMB_MAILBOX_GPA +
+					(size_t)vcpu * GMB_PAGE_SIZE);
 }
 
 int gmem_create(struct vm *vm, uint64_t bytes, uint64_t flags)

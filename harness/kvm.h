@@ -61,12 +61,9 @@ int vm_set_memslot(struct vm *vm, uint32_t slot, uint32_t flags, uint64_t gpa,
 /* remove a slot (size 0) */
 int vm_del_memslot(struct vm *vm, uint32_t slot);
 
-/* host view of a vCPU's mailbox page */
-void *vm_mailbox(struct vm *vm, unsigned int vcpu);
-static inline uint64_t *mb_u64(void *mb, unsigned int off)
-{
-	return (uint64_t *)((char *)mb + off);
-}
+/* host view of a vCPU's mailbox page (harness/guest_mailbox.h) */
+struct guest_mailbox;
+struct guest_mailbox *vm_mailbox(struct vm *vm, unsigned int vcpu);
 
 /* ---- guest_memfd ---- */
 /* KVM_CREATE_GUEST_MEMFD on the VM; returns the new fd or -errno */

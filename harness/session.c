@@ -331,7 +331,7 @@ static bool watch_vcpus(struct session *s, const struct session_threads *t,
 	for (i = 0; i < nr && i < s->nr_vcpus; i++) {
 		struct vcpu *v = &s->vcpus[i];
 		uint64_t ex = __atomic_load_n(&v->nr_exits, __ATOMIC_RELAXED);
-		uint64_t hb = __atomic_load_n(mb_u64(v->mailbox, MB_HEARTBEAT), __ATOMIC_RELAXED);
+		uint64_t hb = mb_heartbeat(v->mailbox);
 
 		if (__atomic_load_n(&slots[i].done, __ATOMIC_ACQUIRE))
 			continue;

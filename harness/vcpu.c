@@ -141,8 +141,7 @@ int vcpu_create(struct vm *vm, unsigned int id, struct vcpu *v)
 	if (r)
 		goto fail;
 	v->mailbox = vm_mailbox(vm, id);
-	memset(v->mailbox, 0, GMB_PAGE_SIZE);
-	*mb_u64(v->mailbox, MB_MAGIC) = GMB_MAILBOX_MAGIC;
+	mb_init(v->mailbox);
 	return 0;
 fail:
 	vcpu_destroy(v);
@@ -178,26 +177,20 @@ void vcpu_mailbox_setup(struct vcpu *v, unsigned int cmd, uint64_t region_gpa,
 			uint64_t iterations, uint8_t pattern,
 			enum guest_channel channel)
 {
-	void *mb = v->mailbox;
-	uint64_t ch = GUEST_CHANNEL_PIO;
+	struct guest_mb_setup su = {
+		.cmd = cmd,
+		.region_gpa = region_gpa,
+		.region_bytes = region_bytes,
+		.gran_bytes = gran_bytes,
+		.iterations = iterations,
+		.pattern = pattern,
+		.channel = GUEST_CHANNEL_PIO,
+		.stride = GMB_PAGE_SIZE,
+	};
 
 	if (channel == CHANNEL_HYPERCALL)
-		ch = v->vm->sys->intel ? GUEST_CHANNEL_VMCALL : GUEST_CHANNEL_VMMCALL;
-	*mb_u64(mb, MB_CMD) = cmd;
-	*mb_u64(mb, MB_REGION_GPA) = region_gpa;
-	*mb_u64(mb, MB_REGION_BYTES) = region_bytes;
-	*mb_u64(mb, MB_GRAN_BYTES) = gran_bytes;
-	*mb_u64(mb, MB_ITERATIONS) = iterations;
-	*mb_u64(mb, MB_PATTERN) = pattern;
-	*mb_u64(mb, MB_CHANNEL) = ch;
-	*mb_u64(mb, MB_STRIDE) = GMB_PAGE_SIZE;
-	__atomic_store_n(mb_u64(mb, MB_STOP), 0, __ATOMIC_SEQ_CST);
-	*mb_u64(mb, MB_PASSES) = 0;
-	*mb_u64(mb, MB_REQ_OP) = 0;
-	*mb_u64(mb, MB_REQ_GPA) = 0;
-	*mb_u64(mb, MB_REQ_BYTES) = 0;
-	*mb_u64(mb, MB_EXC_COUNT) = 0;
-	memset(mb_u64(mb, MB_EXC_VECTOR), 0, MB_SIZE - MB_EXC_VECTOR);
+		su.channel = v->vm->sys->intel ? GUEST_CHANNEL_VMCALL : GUEST_CHANNEL_VMMCALL;
+	mb_setup(v->mailbox, &su);
 	v->mf_rep.count = 0;
 }
 
@@ -266,6 +259,7 @@ static const char *guest_cmd_name(uint64_t cmd)
 	case GUEST_CMD_TOUCH_LOOP:	return "touch_loop";
 	case GUEST_CMD_NOP_REQUESTS:	return "nop_requests";
 	case GUEST_CMD_TOUCH_ONCE:	return "touch_once";
+	case GUEST_CMD_READ_ONCE:	return "read_once";
 	case GUEST_CMD_SPIN:		return "spin";
 	case GUEST_CMD_FAULT:		return "fault";
 	}
@@ -275,18 +269,17 @@ static const char *guest_cmd_name(uint64_t cmd)
 /* the mailbox as the guest left it: command, the MB_STOP it polls, progress */
 static void describe_mailbox(struct vcpu *v, char *buf, size_t len)
 {
-	void *mb = v->mailbox;
-	uint64_t op = *mb_u64(mb, MB_REQ_OP);
+	const struct guest_mailbox *mb = v->mailbox;
+	struct guest_mb_req req;
 
+	mb_request(mb, &req);
 	snprintf(buf, len, "cmd %s, MB_STOP=%llu, heartbeat %llu, passes %llu, last request %s",
-		 guest_cmd_name(*mb_u64(mb, MB_CMD)),
-		 (unsigned long long)__atomic_load_n(mb_u64(mb, MB_STOP), __ATOMIC_SEQ_CST),
-		 (unsigned long long)*mb_u64(mb, MB_HEARTBEAT),
-		 (unsigned long long)*mb_u64(mb, MB_PASSES), req_op_name(op));
-	if (op == REQ_TO_PRIVATE || op == REQ_TO_SHARED)
+		 guest_cmd_name(mb_cmd(mb)), (unsigned long long)mb_stop(mb),
+		 (unsigned long long)mb_heartbeat(mb),
+		 (unsigned long long)mb_passes(mb), req_op_name(req.op));
+	if (req.op == REQ_TO_PRIVATE || req.op == REQ_TO_SHARED)
 		snprintf(buf + strlen(buf), len - strlen(buf), " of [0x%llx,+0x%llx)",
-			 (unsigned long long)*mb_u64(mb, MB_REQ_GPA),
-			 (unsigned long long)*mb_u64(mb, MB_REQ_BYTES));
+			 (unsigned long long)req.gpa, (unsigned long long)req.bytes);
 }
 
 /* "; <context>" when the harness has something to add */
@@ -385,31 +378,29 @@ static void pf_error_phrase(uint64_t err, char *buf, size_t len)
  */
 static void describe_exception(struct vcpu *v, char *why, size_t whylen)
 {
-	void *mb = v->mailbox;
-	uint64_t vec = *mb_u64(mb, MB_EXC_VECTOR), err = *mb_u64(mb, MB_EXC_ERROR);
-	uint64_t rip = *mb_u64(mb, MB_EXC_RIP), count = *mb_u64(mb, MB_EXC_COUNT);
-	uint64_t op = *mb_u64(mb, MB_REQ_OP);
+	const struct guest_mailbox *mb = v->mailbox;
+	struct guest_exc_report e;
+	struct guest_mb_req rq;
 	char where[64], pf[64] = "", req[128] = "";
 
-	guest_rip_name(rip, where, sizeof(where));
-	if (vec == 14)
-		pf_error_phrase(err, pf, sizeof(pf));
-	if (op == REQ_TO_PRIVATE || op == REQ_TO_SHARED)
+	mb_exc_report(mb, &e);
+	mb_request(mb, &rq);
+	guest_rip_name(e.rip, where, sizeof(where));
+	if (e.vector == 14)
+		pf_error_phrase(e.error, pf, sizeof(pf));
+	if (rq.op == REQ_TO_PRIVATE || rq.op == REQ_TO_SHARED)
 		snprintf(req, sizeof(req), " after the guest's %s request of [0x%llx,+0x%llx)",
-			 req_op_name(op), (unsigned long long)*mb_u64(mb, MB_REQ_GPA),
-			 (unsigned long long)*mb_u64(mb, MB_REQ_BYTES));
+			 req_op_name(rq.op), (unsigned long long)rq.gpa,
+			 (unsigned long long)rq.bytes);
 	snprintf(why, whylen,
 		 "guest %s (vector %llu, error 0x%llx%s) at rip 0x%llx (%s) cr2 0x%llx rsp 0x%llx rflags 0x%llx rdi 0x%llx r12 0x%llx r15 0x%llx%s%s; cmd %s, heartbeat %llu",
-		 exc_mnemonic(vec), (unsigned long long)vec, (unsigned long long)err, pf,
-		 (unsigned long long)rip, where, (unsigned long long)*mb_u64(mb, MB_EXC_CR2),
-		 (unsigned long long)*mb_u64(mb, MB_EXC_RSP),
-		 (unsigned long long)*mb_u64(mb, MB_EXC_RFLAGS),
-		 (unsigned long long)*mb_u64(mb, MB_EXC_RDI),
-		 (unsigned long long)*mb_u64(mb, MB_EXC_R12),
-		 (unsigned long long)*mb_u64(mb, MB_EXC_R15), req,
-		 count > 1 ? " (then faulted again inside the handler)" : "",
-		 guest_cmd_name(*mb_u64(mb, MB_CMD)),
-		 (unsigned long long)*mb_u64(mb, MB_HEARTBEAT));
+		 exc_mnemonic(e.vector), (unsigned long long)e.vector,
+		 (unsigned long long)e.error, pf, (unsigned long long)e.rip, where,
+		 (unsigned long long)e.cr2, (unsigned long long)e.rsp,
+		 (unsigned long long)e.rflags, (unsigned long long)e.rdi,
+		 (unsigned long long)e.r12, (unsigned long long)e.r15, req,
+		 e.count > 1 ? " (then faulted again inside the handler)" : "",
+		 guest_cmd_name(mb_cmd(mb)), (unsigned long long)mb_heartbeat(mb));
 	append_context(v, why, whylen);
 }
 
@@ -417,7 +408,7 @@ static int decode_pio(struct vcpu *v, struct guest_req *req, char *why,
 		      size_t whylen)
 {
 	struct kvm_run *run = v->run;
-	uint64_t op = *mb_u64(v->mailbox, MB_REQ_OP);
+	struct guest_mb_req mr;
 	char at[96];
 
 	if (run->io.port == GMB_EXC_PORT && run->io.direction == KVM_EXIT_IO_OUT) {
@@ -432,13 +423,14 @@ static int decode_pio(struct vcpu *v, struct guest_req *req, char *why,
 		append_context(v, why, whylen);
 		return -EPROTO;
 	}
-	if (op < REQ_TO_PRIVATE || op > REQ_DONE) {
-		snprintf(why, whylen, "guest request with bad op %llu", (unsigned long long)op);
+	mb_request(v->mailbox, &mr);
+	if (mr.op < REQ_TO_PRIVATE || mr.op > REQ_DONE) {
+		snprintf(why, whylen, "guest request with bad op %llu", (unsigned long long)mr.op);
 		return -EPROTO;
 	}
-	req->op = (enum guest_req_op)op;
-	req->gpa = *mb_u64(v->mailbox, MB_REQ_GPA);
-	req->bytes = *mb_u64(v->mailbox, MB_REQ_BYTES);
+	req->op = (enum guest_req_op)mr.op;
+	req->gpa = mr.gpa;
+	req->bytes = mr.bytes;
 	req->via_hypercall = false;
 	return 0;
 }
@@ -454,8 +446,9 @@ static int decode_hypercall(struct vcpu *v, struct guest_req *req, char *why,
 	uint64_t gpa = run->hypercall.args[0];
 	uint64_t npages = run->hypercall.args[1];
 	uint64_t attrs = run->hypercall.args[2];
-	uint64_t op = *mb_u64(v->mailbox, MB_REQ_OP);
+	struct guest_mb_req mr;
 
+	mb_request(v->mailbox, &mr);
 	if (run->hypercall.nr != KVM_HC_MAP_GPA_RANGE) {
 		snprintf(why, whylen, "unexpected hypercall nr %llu",
 			 (unsigned long long)run->hypercall.nr);
@@ -464,19 +457,18 @@ static int decode_hypercall(struct vcpu *v, struct guest_req *req, char *why,
 	req->gpa = gpa;
 	req->bytes = npages * GMB_PAGE_SIZE;
 	req->via_hypercall = true;
-	if (op == REQ_NOP) {
+	if (mr.op == REQ_NOP) {
 		req->op = REQ_NOP;
 	} else {
 		req->op = (attrs & KVM_MAP_GPA_RANGE_ENCRYPTED) ? REQ_TO_PRIVATE
 								: REQ_TO_SHARED;
-		if (req->op != op) {
+		if (req->op != mr.op) {
 			snprintf(why, whylen, "hypercall attrs 0x%llx disagree with mailbox op %llu",
-				 (unsigned long long)attrs, (unsigned long long)op);
+				 (unsigned long long)attrs, (unsigned long long)mr.op);
 			return -EPROTO;
 		}
 	}
-	if (gpa != *mb_u64(v->mailbox, MB_REQ_GPA) ||
-	    req->bytes != *mb_u64(v->mailbox, MB_REQ_BYTES)) {
+	if (gpa != mr.gpa || req->bytes != mr.bytes) {
 		snprintf(why, whylen, "hypercall gpa 0x%llx npages %llu disagree with mailbox",
 			 (unsigned long long)gpa, (unsigned long long)npages);
 		return -EPROTO;
@@ -537,7 +529,7 @@ static int decode_unexpected(struct vcpu *v, char *why, size_t whylen)
 	switch (run->exit_reason) {
 	case KVM_EXIT_SHUTDOWN:
 		/* KVM re-initialised the vCPU: its registers are not the guest's */
-		if (*mb_u64(v->mailbox, MB_EXC_COUNT)) {
+		if (mb_exc_count(v->mailbox)) {
 			describe_exception(v, exc, sizeof(exc));
 			snprintf(why, whylen, "KVM_EXIT_SHUTDOWN (triple fault) after %s", exc);
 			return -EIO;
@@ -552,7 +544,7 @@ static int decode_unexpected(struct vcpu *v, char *why, size_t whylen)
 		 * vCPU's state was not the guest's when it faulted.
 		 */
 		if (!vm_check_system(v->vm, why + n, whylen - n) &&
-		    *mb_u64(v->mailbox, MB_CMD) != GUEST_CMD_FAULT) {
+		    mb_cmd(v->mailbox) != GUEST_CMD_FAULT) {
 			__atomic_store_n(&v->state_lost, 1, __ATOMIC_SEQ_CST);
 			n = strlen(why);
 			snprintf(why + n, whylen - n, ", so the vCPU's state was not the guest's: lost by the platform, see README known issues");

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "harness/guest_mailbox.h"
 #include "harness/kvm.h"
 #include "harness/memfault.h"
 
@@ -39,7 +40,7 @@ struct vcpu {
 	unsigned int id;
 	struct vm *vm;
 	struct kvm_run *run;
-	void *mailbox;		/* host view */
+	struct guest_mailbox *mailbox;	/* host view: guest_mailbox.h accessors only */
 	uint64_t last_run_ns;	/* duration of the last KVM_RUN that exited */
 	uint64_t nr_exits;	/* atomic: read by the watchdog */
 	/* progress, for the watchdog (atomics) */
@@ -64,16 +65,22 @@ struct vcpu {
 	void *context_arg;
 };
 
+/* the guest's MB_REQ_OP codes (harness/guest_abi.h), typed */
 enum guest_req_op {
-	REQ_TO_PRIVATE = 1,
-	REQ_TO_SHARED = 2,
-	REQ_NOP = 3,
-	REQ_DONE = 4,
+	REQ_TO_PRIVATE = GUEST_REQ_TO_PRIVATE,
+	REQ_TO_SHARED = GUEST_REQ_TO_SHARED,
+	REQ_NOP = GUEST_REQ_NOP,
+	REQ_DONE = GUEST_REQ_DONE,
 };
 
+/*
+ * The channel a session asks for; vcpu_mailbox_setup turns it into the
+ * guest's MB_CHANNEL code (GUEST_CHANNEL_*), picking the hypercall
+ * instruction by CPU vendor.
+ */
 enum guest_channel {
-	CHANNEL_PIO = 0,
-	CHANNEL_HYPERCALL = 1,	/* vmcall or vmmcall by CPU vendor */
+	CHANNEL_PIO = GUEST_CHANNEL_PIO,
+	CHANNEL_HYPERCALL = GUEST_CHANNEL_VMCALL,	/* vmcall or vmmcall by CPU vendor */
 };
 
 struct guest_req {

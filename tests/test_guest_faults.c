@@ -96,7 +96,7 @@ static void test_unmapped_gva_is_a_page_fault_report(void **state)
 	assert_non_null(strstr(why, "guest #PF (vector 14, error 0x2 (not-present write)) at rip 0x"));
 	assert_non_null(strstr(why, "(fault+0x"));
 	assert_non_null(strstr(why, "cr2 0x8000000000 "));
-	assert_int_equal(*mb_u64(f->s.vcpus[0].mailbox, MB_EXC_COUNT), 1);
+	assert_int_equal(mb_exc_count(f->s.vcpus[0].mailbox), 1);
 }
 
 static void test_non_canonical_is_a_gp_report(void **state)
@@ -226,7 +226,7 @@ static void test_watchdog_reports_a_stalled_vcpu(void **state)
 	assert_null(strstr(sa.why, "lost by the platform"));
 	assert_false(session_state_lost(&f->s));
 	/* the guest keeps its state: telling it to stop ends it cleanly */
-	*mb_u64(f->s.vcpus[0].mailbox, MB_STOP) = 1;
+	mb_set_stop(f->s.vcpus[0].mailbox);
 	{
 		struct guest_req req;
 		char why[640];

@@ -94,13 +94,14 @@ static void test_touch_once_writes_every_page(void **state)
 	/* nothing beyond the requested region, nothing between page starts */
 	assert_int_equal(f->map[1 << 20], 0);
 	assert_int_equal(f->map[1], 0);
-	assert_int_equal(*mb_u64(f->v.mailbox, MB_PASSES), 1);
+	assert_int_equal(mb_passes(f->v.mailbox), 1);
 }
 
 static void test_read_once_counts_mismatches(void **state)
 {
 	struct fixture *f = *state;
 	const uint64_t region = 64 << 10;
+	struct guest_read_result rr;
 	struct guest_req req;
 	char why[256];
 
@@ -111,13 +112,14 @@ static void test_read_once_counts_mismatches(void **state)
 	/* every byte of 64 KiB: two differ, the first at page 5 byte 17 */
 	vcpu_mailbox_setup(&f->v, GUEST_CMD_READ_ONCE, GMB_DATA_GPA, region, 4096, 1,
 			   0x3c, CHANNEL_PIO);
-	*mb_u64(f->v.mailbox, MB_STRIDE) = 1;
+	mb_set_stride(f->v.mailbox, 1);
 	assert_int_equal(vcpu_next_request(&f->v, &req, why, sizeof(why)), 0);
 	assert_int_equal(req.op, REQ_DONE);
-	assert_int_equal(*mb_u64(f->v.mailbox, MB_READ_BAD), 2);
-	assert_int_equal(*mb_u64(f->v.mailbox, MB_READ_BAD_GPA), GMB_DATA_GPA + 5 * 4096 + 17);
-	assert_int_equal(*mb_u64(f->v.mailbox, MB_READ_BAD_VAL), 0x11);
-	assert_int_equal(*mb_u64(f->v.mailbox, MB_PASSES), 1);
+	mb_read_result(f->v.mailbox, &rr);
+	assert_int_equal(rr.bad, 2);
+	assert_int_equal(rr.bad_gpa, GMB_DATA_GPA + 5 * 4096 + 17);
+	assert_int_equal(rr.bad_val, 0x11);
+	assert_int_equal(mb_passes(f->v.mailbox), 1);
 	/* reading changed nothing */
 	assert_int_equal(f->map[9 * 4096], 0x22);
 	assert_int_equal(f->map[0], 0x3c);
@@ -127,9 +129,10 @@ static void test_read_once_counts_mismatches(void **state)
 	assert_int_equal(vcpu_reset_regs(&f->v), 0);
 	vcpu_mailbox_setup(&f->v, GUEST_CMD_READ_ONCE, GMB_DATA_GPA, region, 4096, 1,
 			   0x3c, CHANNEL_PIO);
-	*mb_u64(f->v.mailbox, MB_STRIDE) = 1;
+	mb_set_stride(f->v.mailbox, 1);
 	assert_int_equal(vcpu_next_request(&f->v, &req, why, sizeof(why)), 0);
-	assert_int_equal(*mb_u64(f->v.mailbox, MB_READ_BAD), 0);
+	mb_read_result(f->v.mailbox, &rr);
+	assert_int_equal(rr.bad, 0);
 }
 
 static void test_kvm_stats_by_name(void **state)
@@ -183,7 +186,7 @@ static void test_convert_loop_protocol(void **state)
 		vcpu_complete_request(&f->v, &req, 0);
 	}
 	assert_int_equal(n, 2 * (region / gran) * passes);
-	assert_int_equal(*mb_u64(f->v.mailbox, MB_PASSES), passes);
+	assert_int_equal(mb_passes(f->v.mailbox), passes);
 	/* the guest touched the chunk after each request */
 	assert_int_equal(f->map[0], 0x5a);
 	assert_int_equal(f->map[region - 4096], 0x5a);
@@ -250,11 +253,11 @@ static void test_kick_interrupts_kvm_run(void **state)
 	assert_int_equal(vcpu_next_request(&f->v, &req, why, sizeof(why)), -EINTR);
 	pthread_join(t, NULL);
 	/* the guest keeps its state: telling it to stop ends it cleanly */
-	*mb_u64(f->v.mailbox, MB_STOP) = 1;
+	mb_set_stop(f->v.mailbox);
 	f->v.run->immediate_exit = 0;
 	assert_int_equal(vcpu_next_request(&f->v, &req, why, sizeof(why)), 0);
 	assert_int_equal(req.op, REQ_DONE);
-	assert_true(*mb_u64(f->v.mailbox, MB_PASSES) >= 1);
+	assert_true(mb_passes(f->v.mailbox) >= 1);
 }
 
 static void test_punch_refaults_zero_then_guest_writes(void **state)

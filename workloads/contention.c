@@ -152,7 +152,7 @@ static void cont_stop_guests(struct session *s)
 	unsigned int i;
 
 	for (i = 0; i < s->nr_vcpus; i++)
-		__atomic_store_n(mb_u64(s->vcpus[i].mailbox, MB_STOP), 1, __ATOMIC_SEQ_CST);
+		mb_set_stop(s->vcpus[i].mailbox);
 }
 
 /* vCPU i: touch its range until the last converter is done */
@@ -175,7 +175,7 @@ static int cont_vcpu(struct cont_run *cr, struct session *s, unsigned int i)
 	}
 	cont_touch_range(cr->st, s, i, &gpa, &bytes);
 	cr->t.parts[i].ctr.guest_pages_touched =
-		*mb_u64(v->mailbox, MB_PASSES) * (bytes / GMB_PAGE_SIZE);
+		mb_passes(v->mailbox) * (bytes / GMB_PAGE_SIZE);
 	if (r)
 		cont_stop_guests(s);
 	return r;

@@ -158,7 +158,7 @@ static int fp_churn(struct fp_run *fr, struct session *s, unsigned int idx)
 	}
 	p->ctr.wall_ns = now_ns() - t0;
 	p->ctr.guest_pages_touched +=
-		*mb_u64(v->mailbox, MB_PASSES) * (s->region_bytes / GMB_PAGE_SIZE) * 2;
+		mb_passes(v->mailbox) * (s->region_bytes / GMB_PAGE_SIZE) * 2;
 	return r;
 }
 

@@ -136,7 +136,7 @@ static int guest_driver_thread(struct session *s, unsigned int idx, void *arg)
 		to_private = req.op == REQ_TO_PRIVATE;
 		/* fixed duration: the guest stops after the current chunk */
 		if (gr->deadline_ns && now_ns() >= gr->deadline_ns)
-			__atomic_store_n(mb_u64(v->mailbox, MB_STOP), 1, __ATOMIC_SEQ_CST);
+			mb_set_stop(v->mailbox);
 		memset(&cr, 0, sizeof(cr));
 		r = conv_convert(s->be, &s->mem, req.gpa, req.bytes, to_private,
 				   &s->policy, &cr);
@@ -152,7 +152,7 @@ static int guest_driver_thread(struct session *s, unsigned int idx, void *arg)
 	}
 	p->ctr.wall_ns = now_ns() - t_start;
 	p->ctr.guest_pages_touched =
-		*mb_u64(v->mailbox, MB_PASSES) * (s->region_bytes / GMB_PAGE_SIZE) * 2;
+		mb_passes(v->mailbox) * (s->region_bytes / GMB_PAGE_SIZE) * 2;
 	return r;
 }
 
@@ -177,7 +177,7 @@ static int host_driver_vcpu(struct gran_run *gr, struct session *s, unsigned int
 		wlc_set_why(&gr->t, "touch loop: %s", why);
 	}
 	gr->t.parts[idx].ctr.guest_pages_touched =
-		*mb_u64(v->mailbox, MB_PASSES) * (s->region_bytes / GMB_PAGE_SIZE);
+		mb_passes(v->mailbox) * (s->region_bytes / GMB_PAGE_SIZE);
 	return r;
 }
 
@@ -186,7 +186,7 @@ static void host_driver_stop_guests(struct session *s)
 	unsigned int i;
 
 	for (i = 0; i < s->nr_vcpus; i++)
-		__atomic_store_n(mb_u64(s->vcpus[i].mailbox, MB_STOP), 1, __ATOMIC_SEQ_CST);
+		mb_set_stop(s->vcpus[i].mailbox);
 }
 
 /* write every page of a shared chunk through the host mapping */

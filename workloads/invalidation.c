@@ -142,7 +142,7 @@ static void inval_pause(void)
 
 static uint64_t vcpu_passes(struct session *s, unsigned int idx)
 {
-	return __atomic_load_n(mb_u64(s->vcpus[idx].mailbox, MB_PASSES), __ATOMIC_RELAXED);
+	return mb_passes(s->vcpus[idx].mailbox);
 }
 
 /* wait until vCPU idx finished one pass over its region; -EINTR on stop */
@@ -161,7 +161,7 @@ static void stop_guests(struct session *s)
 	unsigned int i;
 
 	for (i = 0; i < s->nr_vcpus; i++)
-		__atomic_store_n(mb_u64(s->vcpus[i].mailbox, MB_STOP), 1, __ATOMIC_SEQ_CST);
+		mb_set_stop(s->vcpus[i].mailbox);
 }
 
 /*
@@ -189,7 +189,7 @@ static int guest_touch(struct inval_run *ir, struct session *s, unsigned int idx
 	 * are sticky, so asking again after the setup closes the window.
 	 */
 	if (inval_should_stop(ir, s))
-		__atomic_store_n(mb_u64(v->mailbox, MB_STOP), 1, __ATOMIC_SEQ_CST);
+		mb_set_stop(v->mailbox);
 	r = vcpu_next_request(v, req, why, sizeof(why));
 	if (r) {
 		if (r != -EINTR)
@@ -295,7 +295,7 @@ out:
 	if (r && r != -EINTR)
 		stop_guests(s);
 	else
-		__atomic_store_n(mb_u64(s->vcpus[j].mailbox, MB_STOP), 1, __ATOMIC_SEQ_CST);
+		mb_set_stop(s->vcpus[j].mailbox);
 	if (r == -EINTR && !session_aborted(s))
 		r = 0;	/* stopped because another thread failed: its error is the cell's */
 	return r;
@@ -791,8 +791,8 @@ static int inval_run(struct wl_ctx *c, struct cell_result *r, int repetition)
 	 * stale count for "mapped" and for its first reading.
 	 */
 	for (i = 0; i < s->nr_vcpus; i++) {
-		__atomic_store_n(mb_u64(s->vcpus[i].mailbox, MB_PASSES), 0, __ATOMIC_SEQ_CST);
-		__atomic_store_n(mb_u64(s->vcpus[i].mailbox, MB_STOP), 0, __ATOMIC_SEQ_CST);
+		mb_clear_passes(s->vcpus[i].mailbox);
+		mb_clear_stop(s->vcpus[i].mailbox);
 	}
 	ret = wlc_threads_exec(&ir.t, fn, &ir);
 	ret = wlc_threads_merge(&ir.t, r, ret);
