@@ -91,6 +91,7 @@ struct guest_mailbox {
 #define GMB_MB_AT(field, off) \
 	_Static_assert(offsetof(struct guest_mailbox, field) == (off), \
 		       "struct guest_mailbox." #field " is not at " #off)
+/* the command's inputs, set up by the host before KVM_RUN */
 GMB_MB_AT(magic, MB_MAGIC);
 GMB_MB_AT(cmd, MB_CMD);
 GMB_MB_AT(region_gpa, MB_REGION_GPA);
@@ -99,6 +100,7 @@ GMB_MB_AT(gran_bytes, MB_GRAN_BYTES);
 GMB_MB_AT(iterations, MB_ITERATIONS);
 GMB_MB_AT(pattern, MB_PATTERN);
 GMB_MB_AT(channel, MB_CHANNEL);
+/* control and progress, while the guest runs; the last request */
 GMB_MB_AT(stop, MB_STOP);
 GMB_MB_AT(passes, MB_PASSES);
 GMB_MB_AT(req_op, MB_REQ_OP);
@@ -106,20 +108,32 @@ GMB_MB_AT(req_gpa, MB_REQ_GPA);
 GMB_MB_AT(req_bytes, MB_REQ_BYTES);
 GMB_MB_AT(stride, MB_STRIDE);
 GMB_MB_AT(heartbeat, MB_HEARTBEAT);
-GMB_MB_AT(exc.count, MB_EXC_COUNT);
-GMB_MB_AT(exc.vector, MB_EXC_VECTOR);
-GMB_MB_AT(exc.error, MB_EXC_ERROR);
-GMB_MB_AT(exc.rip, MB_EXC_RIP);
-GMB_MB_AT(exc.cr2, MB_EXC_CR2);
-GMB_MB_AT(exc.rsp, MB_EXC_RSP);
-GMB_MB_AT(exc.rflags, MB_EXC_RFLAGS);
-GMB_MB_AT(exc.rdi, MB_EXC_RDI);
-GMB_MB_AT(exc.r12, MB_EXC_R12);
-GMB_MB_AT(exc.r15, MB_EXC_R15);
-GMB_MB_AT(read.bad, MB_READ_BAD);
-GMB_MB_AT(read.bad_gpa, MB_READ_BAD_GPA);
-GMB_MB_AT(read.bad_val, MB_READ_BAD_VAL);
+GMB_MB_AT(exc, MB_EXC_COUNT);
+GMB_MB_AT(read, MB_READ_BAD);
 #undef GMB_MB_AT
+
+/* the reports' own layouts, from where they start in the mailbox */
+#define GMB_EXC_AT(field, off) \
+	_Static_assert(offsetof(struct guest_exc_report, field) == (off) - MB_EXC_COUNT, \
+		       "struct guest_exc_report." #field " is not at " #off)
+GMB_EXC_AT(count, MB_EXC_COUNT);
+GMB_EXC_AT(vector, MB_EXC_VECTOR);
+GMB_EXC_AT(error, MB_EXC_ERROR);
+GMB_EXC_AT(rip, MB_EXC_RIP);
+GMB_EXC_AT(cr2, MB_EXC_CR2);
+GMB_EXC_AT(rsp, MB_EXC_RSP);
+GMB_EXC_AT(rflags, MB_EXC_RFLAGS);
+GMB_EXC_AT(rdi, MB_EXC_RDI);
+GMB_EXC_AT(r12, MB_EXC_R12);
+GMB_EXC_AT(r15, MB_EXC_R15);
+#undef GMB_EXC_AT
+#define GMB_READ_AT(field, off) \
+	_Static_assert(offsetof(struct guest_read_result, field) == (off) - MB_READ_BAD, \
+		       "struct guest_read_result." #field " is not at " #off)
+GMB_READ_AT(bad, MB_READ_BAD);
+GMB_READ_AT(bad_gpa, MB_READ_BAD_GPA);
+GMB_READ_AT(bad_val, MB_READ_BAD_VAL);
+#undef GMB_READ_AT
 _Static_assert(sizeof(struct guest_mailbox) == MB_SIZE, "MB_SIZE is not the mailbox's size");
 _Static_assert(MB_SIZE <= GMB_PAGE_SIZE, "a mailbox is one page");
 
@@ -182,15 +196,18 @@ static inline void mb_setup(struct guest_mailbox *mb, const struct guest_mb_setu
 	mb_zero((uint64_t *)&mb->read, sizeof(mb->read));
 }
 
-static inline uint64_t mb_magic(const struct guest_mailbox *mb)
-{
-	return mb_load(&mb->magic);
-}
-
-static inline uint64_t mb_cmd(const struct guest_mailbox *mb)
-{
-	return mb_load(&mb->cmd);
-}
+/*
+ * uint64_t mb_<field>(const struct guest_mailbox *mb): the field, by the
+ * rule above.
+ */
+#define GMB_MB_GETTER(field) \
+	static inline uint64_t mb_##field(const struct guest_mailbox *mb) \
+	{ return mb_load(&mb->field); }
+GMB_MB_GETTER(cmd)		/* GUEST_CMD_* of the last setup */
+GMB_MB_GETTER(stop)		/* what the guest's loops poll */
+GMB_MB_GETTER(passes)		/* passes over the region completed since the setup */
+GMB_MB_GETTER(heartbeat)	/* pages touched and requests made, ever: the watchdog's */
+#undef GMB_MB_GETTER
 
 /* the guest's loops end at their next MB_STOP check */
 static inline void mb_set_stop(struct guest_mailbox *mb)
@@ -198,32 +215,14 @@ static inline void mb_set_stop(struct guest_mailbox *mb)
 	mb_store(&mb->stop, 1);
 }
 
-static inline void mb_clear_stop(struct guest_mailbox *mb)
-{
-	mb_store(&mb->stop, 0);
-}
-
-static inline uint64_t mb_stop(const struct guest_mailbox *mb)
-{
-	return mb_load(&mb->stop);
-}
-
-/* passes over the region the guest completed since the setup */
-static inline uint64_t mb_passes(const struct guest_mailbox *mb)
-{
-	return mb_load(&mb->passes);
-}
-
-/* a count left from the previous command must not read as progress */
-static inline void mb_clear_passes(struct guest_mailbox *mb)
+/*
+ * Clear a stop and a pass count left from the previous command before a
+ * vCPU thread sets up the next one: others must not read it as progress.
+ */
+static inline void mb_reset_progress(struct guest_mailbox *mb)
 {
 	mb_store(&mb->passes, 0);
-}
-
-/* pages touched and requests made, ever: the watchdog's progress sign */
-static inline uint64_t mb_heartbeat(const struct guest_mailbox *mb)
-{
-	return mb_load(&mb->heartbeat);
+	mb_store(&mb->stop, 0);
 }
 
 /* override the setup's one-page stride (READ_ONCE at byte granularity) */

@@ -790,10 +790,8 @@ static int inval_run(struct wl_ctx *c, struct cell_result *r, int repetition)
 	 * sets up its mailbox: clear them first, or a converter could take a
 	 * stale count for "mapped" and for its first reading.
 	 */
-	for (i = 0; i < s->nr_vcpus; i++) {
-		mb_clear_passes(s->vcpus[i].mailbox);
-		mb_clear_stop(s->vcpus[i].mailbox);
-	}
+	for (i = 0; i < s->nr_vcpus; i++)
+		mb_reset_progress(s->vcpus[i].mailbox);
 	ret = wlc_threads_exec(&ir.t, fn, &ir);
 	ret = wlc_threads_merge(&ir.t, r, ret);
 	if (!ret && ic->part == INVAL_COUNTERS && ir.tc_err) {
