@@ -178,14 +178,9 @@ void vcpu_mailbox_setup(struct vcpu *v, unsigned int cmd, uint64_t region_gpa,
 			enum guest_channel channel)
 {
 	struct guest_mb_setup su = {
-		.cmd = cmd,
-		.region_gpa = region_gpa,
-		.region_bytes = region_bytes,
-		.gran_bytes = gran_bytes,
-		.iterations = iterations,
-		.pattern = pattern,
-		.channel = GUEST_CHANNEL_PIO,
-		.stride = GMB_PAGE_SIZE,
+		.cmd = cmd, .region_gpa = region_gpa, .region_bytes = region_bytes,
+		.gran_bytes = gran_bytes, .iterations = iterations, .pattern = pattern,
+		.channel = GUEST_CHANNEL_PIO, .stride = GMB_PAGE_SIZE,
 	};
 
 	if (channel == CHANNEL_HYPERCALL)

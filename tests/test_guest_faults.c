@@ -25,11 +25,15 @@
 #include "tests/kvm_test_util.h"
 
 #define REGION_BYTES	(1u << 20)
+#define NS_PER_S	1000000000ULL
+
+struct fault_case;
 
 struct fixture {
 	struct kvm_sys sys;
 	struct session s;
 	bool have_session;
+	const struct fault_case *fault;	/* test_fault's case */
 };
 
 static int setup(void **state)
@@ -72,250 +76,237 @@ static void make_session(struct fixture *f, const struct conv_backend *be)
 	f->have_session = true;
 }
 
-/* run GUEST_CMD_FAULT of kind at addr; the error and its line */
-static int run_fault(struct fixture *f, uint64_t kind, uint64_t addr, char *why, size_t len)
+/* every substring of want (NULL-terminated) is in the report */
+static void assert_report(const char *why, const char *const *want)
 {
-	struct vcpu *v = &f->s.vcpus[0];
-	struct guest_req req;
-
-	assert_int_equal(vcpu_reset_regs(v), 0);
-	vcpu_mailbox_setup(v, GUEST_CMD_FAULT, addr, 0, GMB_PAGE_SIZE, kind, 0x5a, CHANNEL_PIO);
-	why[0] = 0;
-	return vcpu_next_request(v, &req, why, len);
+	for (; *want; want++)
+		if (!strstr(why, *want)) {
+			print_message("missing \"%s\"\n", *want);
+			fail();
+		}
 }
 
-static void test_unmapped_gva_is_a_page_fault_report(void **state)
-{
-	struct fixture *f = *state;
-	char why[640];
+/* a misbehaving guest (GUEST_CMD_FAULT) and the one line it must give */
+struct fault_case {
+	const char *name;
+	const struct conv_backend *be;
+	uint64_t kind;			/* GUEST_FAULT_* */
+	uint64_t addr;
+	int ret;			/* of vcpu_next_request */
+	uint64_t exc_count;		/* exceptions the guest's handler recorded */
+	bool private_page;		/* make the page at addr private first */
+	const char *want[4];
+};
 
-	make_session(f, &backend_discard);
-	/* 512 GiB: beyond the identity map (one PML4 entry), not present */
-	assert_int_equal(run_fault(f, GUEST_FAULT_WRITE, 0x8000000000ULL, why, sizeof(why)), -EFAULT);
-	print_message("%s\n", why);
-	assert_non_null(strstr(why, "guest #PF (vector 14, error 0x2 (not-present write)) at rip 0x"));
-	assert_non_null(strstr(why, "(fault+0x"));
-	assert_non_null(strstr(why, "cr2 0x8000000000 "));
-	assert_int_equal(mb_exc_count(f->s.vcpus[0].mailbox), 1);
+static const struct fault_case fault_cases[] = {
+	{
+		/* 512 GiB: beyond the identity map (one PML4 entry), not present */
+		"test_unmapped_gva_is_a_page_fault_report", &backend_discard,
+		GUEST_FAULT_WRITE, 0x8000000000ULL, -EFAULT, 1, false,
+		{ "guest #PF (vector 14, error 0x2 (not-present write)) at rip 0x",
+		  "(fault+0x", "cr2 0x8000000000 " },
+	}, {
+		"test_non_canonical_is_a_gp_report", &backend_discard,
+		GUEST_FAULT_WRITE, 0x800000000000ULL, -EFAULT, 1, false,
+		{ "guest #GP (vector 13, error 0x0) at rip 0x" },
+	}, {
+		"test_ud2_is_an_invalid_opcode_report", &backend_discard,
+		GUEST_FAULT_UD, 0, -EFAULT, 1, false,
+		{ "guest #UD (vector 6, error 0x0) at rip 0x", "(fault+0x", "cmd fault" },
+	}, {
+		"test_triple_fault_is_decoded", &backend_discard,
+		GUEST_FAULT_TRIPLE, 0, -EIO, 0, false,
+		{ "KVM_EXIT_SHUTDOWN (triple fault; KVM reset the vCPU",
+		  "no exception report reached the mailbox", "cmd fault" },
+	}, {
+		/* 2 GiB: identity-mapped by the guest page tables, no memslot */
+		"test_gpa_without_memslot_is_decoded", &backend_discard,
+		GUEST_FAULT_WRITE, 0x80000000ULL, -EIO, 0, false,
+		{ "unexpected exit MMIO: write of 1 bytes at gpa 0x80000000", "(fault+0x" },
+	}, {
+		/*
+		 * On a private-memory VM, a page of slot 0 (no guest_memfd)
+		 * made private cannot be mapped: KVM exits with
+		 * KVM_EXIT_MEMORY_FAULT. It is not memory gmembench converts,
+		 * so it is an error with all of KVM's fields, counted.
+		 */
+		"test_memory_fault_is_decoded_and_counted", &backend_dual,
+		GUEST_FAULT_WRITE, 0x700000, -EFAULT, 0, true,
+		{ "KVM_EXIT_MEMORY_FAULT flags 0x8 (private) gpa 0x700000 size 0x1000 at rip 0x",
+		  "(fault+0x", "not memory gmembench converts" },
+	},
+};
+
+/* the case is the test's prestate (main) */
+static int fault_setup(void **state)
+{
+	const struct fault_case *c = *state;
+	struct fixture *f;
+
+	setup(state);
+	f = *state;
+	f->fault = c;
+	return 0;
 }
 
-static void test_non_canonical_is_a_gp_report(void **state)
+static void test_fault(void **state)
 {
 	struct fixture *f = *state;
-	char why[640];
-
-	make_session(f, &backend_discard);
-	assert_int_equal(run_fault(f, GUEST_FAULT_WRITE, 0x800000000000ULL, why, sizeof(why)), -EFAULT);
-	print_message("%s\n", why);
-	assert_non_null(strstr(why, "guest #GP (vector 13, error 0x0) at rip 0x"));
-}
-
-static void test_ud2_is_an_invalid_opcode_report(void **state)
-{
-	struct fixture *f = *state;
-	char why[640];
-
-	make_session(f, &backend_discard);
-	assert_int_equal(run_fault(f, GUEST_FAULT_UD, 0, why, sizeof(why)), -EFAULT);
-	print_message("%s\n", why);
-	assert_non_null(strstr(why, "guest #UD (vector 6, error 0x0) at rip 0x"));
-	assert_non_null(strstr(why, "(fault+0x"));
-	assert_non_null(strstr(why, "cmd fault"));
-}
-
-static void test_triple_fault_is_decoded(void **state)
-{
-	struct fixture *f = *state;
-	char why[640];
-
-	make_session(f, &backend_discard);
-	assert_int_equal(run_fault(f, GUEST_FAULT_TRIPLE, 0, why, sizeof(why)), -EIO);
-	print_message("%s\n", why);
-	assert_non_null(strstr(why, "KVM_EXIT_SHUTDOWN (triple fault; KVM reset the vCPU"));
-	assert_non_null(strstr(why, "no exception report reached the mailbox"));
-	assert_non_null(strstr(why, "cmd fault"));
-}
-
-static void test_gpa_without_memslot_is_decoded(void **state)
-{
-	struct fixture *f = *state;
-	char why[640];
-
-	make_session(f, &backend_discard);
-	/* 2 GiB: identity-mapped by the guest page tables, no memslot */
-	assert_int_equal(run_fault(f, GUEST_FAULT_WRITE, 0x80000000ULL, why, sizeof(why)), -EIO);
-	print_message("%s\n", why);
-	assert_non_null(strstr(why, "unexpected exit MMIO: write of 1 bytes at gpa 0x80000000"));
-	assert_non_null(strstr(why, "(fault+0x"));
-}
-
-/*
- * On a private-memory VM, a page of slot 0 (no guest_memfd) made private
- * cannot be mapped: KVM exits with KVM_EXIT_MEMORY_FAULT. It is not memory
- * gmembench converts, so it is an error with all of KVM's fields, counted.
- */
-static void test_memory_fault_is_decoded_and_counted(void **state)
-{
-	struct fixture *f = *state;
+	const struct fault_case *c = f->fault;
 	struct kvm_memory_attributes a = {
-		.address = 0x700000, .size = GMB_PAGE_SIZE,
+		.address = c->addr, .size = GMB_PAGE_SIZE,
 		.attributes = KVM_MEMORY_ATTRIBUTE_PRIVATE,
 	};
+	struct vcpu *v;
+	struct guest_req req;
 	uint64_t to_private, to_shared;
-	char why[640];
+	char why[640] = "";
 
-	make_session(f, &backend_dual);
-	assert_int_equal(ioctl(f->s.vm.fd, KVM_SET_MEMORY_ATTRIBUTES, &a), 0);
-	assert_int_equal(run_fault(f, GUEST_FAULT_WRITE, 0x700000, why, sizeof(why)), -EFAULT);
+	make_session(f, c->be);
+	v = &f->s.vcpus[0];
+	if (c->private_page)
+		assert_int_equal(ioctl(f->s.vm.fd, KVM_SET_MEMORY_ATTRIBUTES, &a), 0);
+	assert_int_equal(vcpu_reset_regs(v), 0);
+	vcpu_mailbox_setup(v, GUEST_CMD_FAULT, c->addr, 0, GMB_PAGE_SIZE, c->kind, 0x5a,
+			   CHANNEL_PIO);
+	assert_int_equal(vcpu_next_request(v, &req, why, sizeof(why)), c->ret);
 	print_message("%s\n", why);
-	assert_non_null(strstr(why, "KVM_EXIT_MEMORY_FAULT flags 0x8 (private) gpa 0x700000 size 0x1000 at rip 0x"));
-	assert_non_null(strstr(why, "(fault+0x"));
-	assert_non_null(strstr(why, "not memory gmembench converts"));
+	assert_report(why, c->want);
+	assert_int_equal(mb_exc_count(v->mailbox), c->exc_count);
 	session_memory_faults(&f->s, &to_private, &to_shared);
-	assert_int_equal(to_private, 1);
+	assert_int_equal(to_private, c->private_page);
 	assert_int_equal(to_shared, 0);
 }
 
-struct spin_arg {
+/* one guest command on the vCPU's thread under the session's supervision */
+struct guest_thread_arg {
+	uint64_t cmd, addr, iterations;
 	char why[640];
 	int ret;
 };
 
-/* the guest polls MB_STOP without any heartbeat: a stalled vCPU */
-static int spin_thread(struct session *s, unsigned int idx, void *arg)
+static int guest_thread(struct session *s, unsigned int idx, void *arg)
 {
-	struct spin_arg *sa = arg;
+	struct guest_thread_arg *ga = arg;
 	struct vcpu *v = &s->vcpus[idx];
 	struct guest_req req;
 
 	/* no cmocka assertions off the main thread */
-	sa->ret = vcpu_reset_regs(v);
-	if (sa->ret)
-		return sa->ret;
-	vcpu_mailbox_setup(v, GUEST_CMD_SPIN, 0, 0, GMB_PAGE_SIZE, 0, 0, CHANNEL_PIO);
-	sa->ret = vcpu_next_request(v, &req, sa->why, sizeof(sa->why));
-	return sa->ret;
+	ga->ret = vcpu_reset_regs(v);
+	if (ga->ret)
+		return ga->ret;
+	vcpu_mailbox_setup(v, ga->cmd, ga->addr, 0, GMB_PAGE_SIZE, ga->iterations, 0,
+			   CHANNEL_PIO);
+	ga->ret = vcpu_next_request(v, &req, ga->why, sizeof(ga->why));
+	return ga->ret;
 }
 
-static void test_watchdog_reports_a_stalled_vcpu(void **state)
+/*
+ * session_run_threads of guest_thread with the cell timeout and watchdog
+ * given; its result, the thread's line in ga->why.
+ */
+static int run_guest_thread(struct fixture *f, struct guest_thread_arg *ga,
+			    uint64_t timeout_ns, uint64_t stall_ns, char *diag, size_t len)
 {
-	struct fixture *f = *state;
-	struct spin_arg sa = { .ret = 1 };
 	int rets[1];
 	struct session_threads t = {
 		.nr_threads = 1,
-		.fn = spin_thread,
-		.arg = &sa,
-		.timeout_ns = 120ULL * 1000000000,
-		.stall_ns = 1000000000ULL,
+		.fn = guest_thread,
+		.arg = ga,
+		.timeout_ns = timeout_ns,
+		.stall_ns = stall_ns,
 		.thread_ret = rets,
+		.diag = diag,
+		.diag_len = len,
 	};
+
+	ga->ret = 1;
+	return session_run_threads(&f->s, &t);
+}
+
+/* the guest polls MB_STOP without any heartbeat: a stalled vCPU */
+static void test_watchdog_reports_a_stalled_vcpu(void **state)
+{
+	static const char *const want[] = {
+		"vCPU 0 made no progress for ", "(watchdog): rip 0x", "(spin+0x",
+		"cmd spin, MB_STOP=0, heartbeat 0", NULL,
+	};
+	struct fixture *f = *state;
+	struct guest_thread_arg ga = { .cmd = GUEST_CMD_SPIN };
+	struct guest_req req;
+	char why[640];
 	uint64_t t0;
 
 	make_session(f, &backend_discard);
 	t0 = now_ns();
-	assert_int_equal(session_run_threads(&f->s, &t), -ETIME);
-	print_message("%s (after %.1f s)\n", sa.why, (now_ns() - t0) / 1e9);
-	assert_int_equal(sa.ret, -ETIME);
+	assert_int_equal(run_guest_thread(f, &ga, 120 * NS_PER_S, NS_PER_S, NULL, 0), -ETIME);
+	print_message("%s (after %.1f s)\n", ga.why, (now_ns() - t0) / 1e9);
+	assert_int_equal(ga.ret, -ETIME);
 	/* well before the cell timeout: the stall limit plus the kick */
-	assert_true(now_ns() - t0 < 30ULL * 1000000000);
-	assert_non_null(strstr(sa.why, "vCPU 0 made no progress for "));
-	assert_non_null(strstr(sa.why, "(watchdog): rip 0x"));
-	assert_non_null(strstr(sa.why, "(spin+0x"));
-	assert_non_null(strstr(sa.why, "cmd spin, MB_STOP=0, heartbeat 0"));
-	assert_null(strstr(sa.why, "lost by the platform"));
+	assert_true(now_ns() - t0 < 30 * NS_PER_S);
+	assert_report(ga.why, want);
+	assert_null(strstr(ga.why, "lost by the platform"));
 	assert_false(session_state_lost(&f->s));
 	/* the guest keeps its state: telling it to stop ends it cleanly */
 	mb_set_stop(f->s.vcpus[0].mailbox);
-	{
-		struct guest_req req;
-		char why[640];
-
-		assert_int_equal(vcpu_next_request(&f->s.vcpus[0], &req, why, sizeof(why)), 0);
-		assert_int_equal(req.op, REQ_DONE);
-	}
+	assert_int_equal(vcpu_next_request(&f->s.vcpus[0], &req, why, sizeof(why)), 0);
+	assert_int_equal(req.op, REQ_DONE);
 }
 
 /* a vCPU found outside the guest program is flagged as having lost its state */
-static int escape_thread(struct session *s, unsigned int idx, void *arg)
-{
-	struct spin_arg *sa = arg;
-	struct vcpu *v = &s->vcpus[idx];
-	struct guest_req req;
-
-	sa->ret = vcpu_reset_regs(v);
-	if (sa->ret)
-		return sa->ret;
-	vcpu_mailbox_setup(v, GUEST_CMD_FAULT, 0x700000, 0, GMB_PAGE_SIZE, GUEST_FAULT_ESCAPE, 0,
-			   CHANNEL_PIO);
-	sa->ret = vcpu_next_request(v, &req, sa->why, sizeof(sa->why));
-	return sa->ret;
-}
-
 static void test_state_outside_the_program_is_flagged(void **state)
 {
+	static const char *const want[] = {
+		"rip 0x700000 (outside the guest program)", "lost by the platform", NULL,
+	};
 	struct fixture *f = *state;
-	struct spin_arg sa = { .ret = 1 };
-	int rets[1];
-	struct session_threads t = {
-		.nr_threads = 1,
-		.fn = escape_thread,
-		.arg = &sa,
-		.timeout_ns = 120ULL * 1000000000,
-		.stall_ns = 1000000000ULL,
-		.thread_ret = rets,
+	struct guest_thread_arg ga = {
+		.cmd = GUEST_CMD_FAULT, .addr = 0x700000, .iterations = GUEST_FAULT_ESCAPE,
 	};
 
 	make_session(f, &backend_discard);
 	/* "jmp ." in an unused page of slot 0 */
 	memcpy((char *)f->s.vm.sys_mem + 0x700000, "\xeb\xfe", 2);
-	assert_int_equal(session_run_threads(&f->s, &t), -ETIME);
-	print_message("%s\n", sa.why);
-	assert_non_null(strstr(sa.why, "rip 0x700000 (outside the guest program)"));
-	assert_non_null(strstr(sa.why, "lost by the platform"));
+	assert_int_equal(run_guest_thread(f, &ga, 120 * NS_PER_S, NS_PER_S, NULL, 0), -ETIME);
+	print_message("%s\n", ga.why);
+	assert_report(ga.why, want);
 	assert_true(session_state_lost(&f->s));
 }
 
 static void test_cell_timeout_fires_on_a_spinning_vcpu(void **state)
 {
+	/* where the vCPU was when the timeout kicked it */
+	static const char *const want[] = { "vCPU 0 at rip 0x", "(spin+0x", "MB_STOP=0", NULL };
 	struct fixture *f = *state;
-	struct spin_arg sa = { .ret = 1 };
+	struct guest_thread_arg ga = { .cmd = GUEST_CMD_SPIN };
 	char diag[512];
-	int rets[1];
-	struct session_threads t = {
-		.nr_threads = 1,
-		.fn = spin_thread,
-		.arg = &sa,
-		.timeout_ns = 1000000000ULL,
-		.thread_ret = rets,
-		.diag = diag,
-		.diag_len = sizeof(diag),
-	};
 
 	make_session(f, &backend_discard);
-	assert_int_equal(session_run_threads(&f->s, &t), -ETIMEDOUT);
+	assert_int_equal(run_guest_thread(f, &ga, NS_PER_S, 0, diag, sizeof(diag)), -ETIMEDOUT);
 	print_message("%s\n", diag);
-	assert_int_equal(sa.ret, -EINTR);
+	assert_int_equal(ga.ret, -EINTR);
 	assert_false(f->s.wedged);
-	/* where the vCPU was when the timeout kicked it */
-	assert_non_null(strstr(diag, "vCPU 0 at rip 0x"));
-	assert_non_null(strstr(diag, "(spin+0x"));
-	assert_non_null(strstr(diag, "MB_STOP=0"));
+	assert_report(diag, want);
 }
+
+#define NR_FAULTS	(sizeof(fault_cases) / sizeof(fault_cases[0]))
 
 int main(void)
 {
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_unmapped_gva_is_a_page_fault_report, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_non_canonical_is_a_gp_report, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_ud2_is_an_invalid_opcode_report, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_triple_fault_is_decoded, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_gpa_without_memslot_is_decoded, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_memory_fault_is_decoded_and_counted, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_watchdog_reports_a_stalled_vcpu, setup, teardown),
+	/* the fault cases first, one test each, named by the case */
+	struct CMUnitTest tests[NR_FAULTS + 3] = {
+		[NR_FAULTS] = cmocka_unit_test_setup_teardown(test_watchdog_reports_a_stalled_vcpu,
+							      setup, teardown),
 		cmocka_unit_test_setup_teardown(test_state_outside_the_program_is_flagged, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cell_timeout_fires_on_a_spinning_vcpu, setup, teardown),
 	};
+	unsigned int i;
 
+	for (i = 0; i < NR_FAULTS; i++)
+		tests[i] = (struct CMUnitTest){
+			.name = fault_cases[i].name, .test_func = test_fault,
+			.setup_func = fault_setup, .teardown_func = teardown,
+			.initial_state = (void *)&fault_cases[i],
+		};
 	return cmocka_run_group_tests_name("guest_faults", tests, NULL, NULL);
 }
