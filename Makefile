@@ -84,7 +84,7 @@ check-vm: tests
 # The lab's known platform defect, reproduced without gmembench (README,
 # known issues): build/repro/svm_state_loss [vcpus] [seconds] [punch|madvise]
 repro: $(O)/repro/svm_state_loss
-$(O)/repro/svm_state_loss: lab/repro/svm_state_loss.c
+$(O)/repro/svm_state_loss: lab/repro/svm_state_loss.c harness/kvm_uapi.h
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -Wall -Wextra -pthread -o $@ $<
 

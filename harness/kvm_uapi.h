@@ -82,8 +82,6 @@ struct kvm_create_guest_memfd {
 };
 #define KVM_CREATE_GUEST_MEMFD	_IOWR(KVMIO, 0xd4, struct kvm_create_guest_memfd)
 #endif
-_Static_assert(sizeof(struct kvm_create_guest_memfd) == 64,
-	       "kvm_create_guest_memfd is 64 bytes");
 
 #ifndef GUEST_MEMFD_FLAG_MMAP
 #define GUEST_MEMFD_FLAG_MMAP		(1ULL << 0)
@@ -105,11 +103,8 @@ struct kvm_userspace_memory_region2 {
 	__u32 pad1;
 	__u64 pad2[14];
 };
-#define KVM_SET_USER_MEMORY_REGION2 \
-	_IOW(KVMIO, 0x49, struct kvm_userspace_memory_region2)
+#define KVM_SET_USER_MEMORY_REGION2	_IOW(KVMIO, 0x49, struct kvm_userspace_memory_region2)
 #endif
-_Static_assert(sizeof(struct kvm_userspace_memory_region2) == 160,
-	       "kvm_userspace_memory_region2 is 160 bytes (0x40A0AE49)");
 
 #ifndef KVM_MEM_GUEST_MEMFD
 #define KVM_MEM_GUEST_MEMFD		(1UL << 2)
@@ -123,11 +118,8 @@ struct kvm_memory_attributes {
 	__u64 attributes;
 	__u64 flags;
 };
-#define KVM_SET_MEMORY_ATTRIBUTES \
-	_IOW(KVMIO, 0xd2, struct kvm_memory_attributes)
+#define KVM_SET_MEMORY_ATTRIBUTES	_IOW(KVMIO, 0xd2, struct kvm_memory_attributes)
 #endif
-_Static_assert(sizeof(struct kvm_memory_attributes) == 32,
-	       "kvm_memory_attributes is 32 bytes (0x4020AED2)");
 
 #ifndef KVM_MEMORY_ATTRIBUTE_PRIVATE
 #define KVM_MEMORY_ATTRIBUTE_PRIVATE	(1ULL << 3)
@@ -151,13 +143,8 @@ struct kvm_memory_attributes2 {
 	__u64 error_offset;
 	__u64 reserved[11];
 };
-#define KVM_SET_MEMORY_ATTRIBUTES2 \
-	_IOWR(KVMIO, 0xd2, struct kvm_memory_attributes2)
+#define KVM_SET_MEMORY_ATTRIBUTES2	_IOWR(KVMIO, 0xd2, struct kvm_memory_attributes2)
 #endif
-_Static_assert(sizeof(struct kvm_memory_attributes2) == 128,
-	       "kvm_memory_attributes2 is 128 bytes (0xC080AED2)");
-_Static_assert(offsetof(struct kvm_memory_attributes2, error_offset) == 32,
-	       "error_offset follows the kvm_memory_attributes prefix");
 
 /* RFC v1 only: nr 0xd6, 64-byte struct. Probed to name an obsolete kernel. */
 struct gmb_kvm_memory_attributes2_rfc1 {
@@ -168,10 +155,22 @@ struct gmb_kvm_memory_attributes2_rfc1 {
 	__u64 error_offset;
 	__u64 reserved[3];
 };
-_Static_assert(sizeof(struct gmb_kvm_memory_attributes2_rfc1) == 64,
-	       "RFC v1 kvm_memory_attributes2 is 64 bytes");
 #define GMB_KVM_SET_MEMORY_ATTRIBUTES2_RFC1 \
 	_IOWR(KVMIO, 0xd6, struct gmb_kvm_memory_attributes2_rfc1)
+
+/* ---- the documented ABI sizes (and a newer system header agrees) ---- */
+_Static_assert(sizeof(struct kvm_create_guest_memfd) == 64,
+	       "kvm_create_guest_memfd is 64 bytes");
+_Static_assert(sizeof(struct kvm_userspace_memory_region2) == 160,
+	       "kvm_userspace_memory_region2 is 160 bytes (0x40A0AE49)");
+_Static_assert(sizeof(struct kvm_memory_attributes) == 32,
+	       "kvm_memory_attributes is 32 bytes (0x4020AED2)");
+_Static_assert(sizeof(struct kvm_memory_attributes2) == 128,
+	       "kvm_memory_attributes2 is 128 bytes (0xC080AED2)");
+_Static_assert(offsetof(struct kvm_memory_attributes2, error_offset) == 32,
+	       "error_offset follows the kvm_memory_attributes prefix");
+_Static_assert(sizeof(struct gmb_kvm_memory_attributes2_rfc1) == 64,
+	       "RFC v1 kvm_memory_attributes2 is 64 bytes");
 
 /* ---- hypercall-driven conversion (SNP/TDX style) ---- */
 #ifndef KVM_HC_MAP_GPA_RANGE

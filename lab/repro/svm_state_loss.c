@@ -15,14 +15,15 @@
  * KVM_RUN its rip must lie in its code and its cs base must be 0.
  *
  * No memory attributes, no guest page tables, no IDT, none of gmembench's
- * code: whatever breaks here is the platform's. On hardware virtualization it
+ * code (only its header of kernel ABI definitions): whatever breaks here
+ * is the platform's. On hardware virtualization it
  * runs clean. In the lab (QEMU 10.0 TCG, -smp 2, emulated SVM + NPT) the
  * guest's rip, rsp, rflags and cr3 get replaced by the L1 kernel's (what
  * the VMCB save area holds if the emulator writes a VM exit while the CPU
  * already holds the host's state), after which the vCPU triple-faults
  * (KVM_EXIT_SHUTDOWN) or runs astray.
  *
- *   cc -O2 -pthread -o svm_state_loss svm_state_loss.c
+ *   cc -O2 -pthread -o svm_state_loss svm_state_loss.c   (or make repro)
  *   ./svm_state_loss [vcpus (2, max 8)] [seconds (120)] [punch|madvise]
  *
  * Exit 0 clean, 1 reproduced (one line per vCPU that lost its state),
@@ -34,6 +35,7 @@
 #include <linux/kvm.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,36 +45,14 @@
 #include <time.h>
 #include <unistd.h>
 
+/* kernel ABI facts only (guest_memfd structs for older system headers) */
+#include "../../harness/kvm_uapi.h"
+
 #define MEM_BYTES	0x80000		/* slot 0: code */
 #define CODE_GPA	0x1000		/* + vcpu * 0x40 */
 #define DATA_GPA	0x80000		/* slot 1: + vcpu * 0x1000 */
 #define DATA_BYTES	0x10000
 #define MAX_VCPUS	8
-
-/* guest_memfd ABI (6.18+), for older system headers */
-#ifndef KVM_CREATE_GUEST_MEMFD
-struct kvm_create_guest_memfd {
-	__u64 size;
-	__u64 flags;
-	__u64 reserved[6];
-};
-#define KVM_CREATE_GUEST_MEMFD	_IOWR(KVMIO, 0xd4, struct kvm_create_guest_memfd)
-struct kvm_userspace_memory_region2 {
-	__u32 slot;
-	__u32 flags;
-	__u64 guest_phys_addr;
-	__u64 memory_size;
-	__u64 userspace_addr;
-	__u64 guest_memfd_offset;
-	__u32 guest_memfd;
-	__u32 pad1;
-	__u64 pad2[14];
-};
-#define KVM_SET_USER_MEMORY_REGION2 _IOW(KVMIO, 0x49, struct kvm_userspace_memory_region2)
-#define KVM_MEM_GUEST_MEMFD	(1UL << 2)
-#endif
-#define GMEM_FLAG_MMAP		(1ULL << 0)
-#define GMEM_FLAG_INIT_SHARED	(1ULL << 1)
 
 /*
  *	mov ax, seg; mov ds, ax; xor bx, bx
@@ -224,31 +204,12 @@ static void setup_vcpu(struct vcpu *v, unsigned int id)
 		die("KVM_SET_REGS");
 }
 
-int main(int argc, char **argv)
+/* the VM, slot 0 (code) and slot 1 (data: a mmap'd guest_memfd, or anonymous) */
+static void setup_vm(bool punch)
 {
 	struct kvm_userspace_memory_region2 slot = { 0 };
-	const char *mode = argc > 3 ? argv[3] : "punch";
-	struct sigaction sa;
-	unsigned int seconds = 120, i, lost = 0;
-	struct timespec tick = { .tv_nsec = 100 * 1000 * 1000 };
-	uint64_t outs = 0, zaps = 0;
-	time_t end;
-	int kvm_fd;
+	int kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 
-	if (argc > 1)
-		nr_vcpus = (unsigned int)atoi(argv[1]);
-	if (argc > 2)
-		seconds = (unsigned int)atoi(argv[2]);
-	if (nr_vcpus < 1 || nr_vcpus > MAX_VCPUS ||
-	    (strcmp(mode, "punch") && strcmp(mode, "madvise"))) {
-		fprintf(stderr, "usage: svm_state_loss [vcpus 1..%d] [seconds] [punch|madvise]\n",
-			MAX_VCPUS);
-		return 2;
-	}
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_kick;
-	sigaction(SIGUSR1, &sa, NULL);
-	kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (kvm_fd < 0)
 		die("/dev/kvm");
 	run_bytes = ioctl(kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
@@ -262,14 +223,14 @@ int main(int argc, char **argv)
 	slot.userspace_addr = (uintptr_t)mem;
 	if (ioctl(vm_fd, KVM_SET_USER_MEMORY_REGION2, &slot) < 0)
 		die("KVM_SET_USER_MEMORY_REGION2 (slot 0)");
-	/* the data pages: a mmap'd guest_memfd, or anonymous memory */
 	memset(&slot, 0, sizeof(slot));
 	slot.slot = 1;
 	slot.guest_phys_addr = DATA_GPA;
 	slot.memory_size = DATA_BYTES;
-	if (!strcmp(mode, "punch")) {
+	if (punch) {
 		struct kvm_create_guest_memfd g = {
-			.size = DATA_BYTES, .flags = GMEM_FLAG_MMAP | GMEM_FLAG_INIT_SHARED,
+			.size = DATA_BYTES,
+			.flags = GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED,
 		};
 
 		gmem_fd = ioctl(vm_fd, KVM_CREATE_GUEST_MEMFD, &g);
@@ -287,39 +248,79 @@ int main(int argc, char **argv)
 	slot.userspace_addr = (uintptr_t)data;
 	if (ioctl(vm_fd, KVM_SET_USER_MEMORY_REGION2, &slot) < 0)
 		die("KVM_SET_USER_MEMORY_REGION2 (slot 1)");
+}
+
+/* out of KVM_RUN: immediate_exit covers a kick that lands before it */
+static void kick(struct vcpu *v)
+{
+	v->run->immediate_exit = 1;
+	pthread_kill(v->tid, SIGUSR1);
+}
+
+static unsigned int nr_lost(void)
+{
+	unsigned int i, lost = 0;
+
+	for (i = 0; i < nr_vcpus; i++)
+		lost += vcpus[i].lost;
+	return lost;
+}
+
+/* kick every vCPU every 100 ms for seconds, or until all lost their state */
+static void kick_loop(unsigned int seconds)
+{
+	struct timespec tick = { .tv_nsec = 100 * 1000 * 1000 };
+	time_t end = time(NULL) + seconds;
+	unsigned int i;
+
+	while (time(NULL) < end) {
+		nanosleep(&tick, NULL);
+		for (i = 0; i < nr_vcpus; i++)
+			if (!vcpus[i].lost)
+				kick(&vcpus[i]);
+		if (nr_lost() == nr_vcpus)
+			break;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	const char *mode = argc > 3 ? argv[3] : "punch";
+	struct sigaction sa;
+	unsigned int seconds = 120, i, lost;
+	uint64_t outs = 0, zaps = 0;
+
+	if (argc > 1)
+		nr_vcpus = (unsigned int)atoi(argv[1]);
+	if (argc > 2)
+		seconds = (unsigned int)atoi(argv[2]);
+	if (nr_vcpus < 1 || nr_vcpus > MAX_VCPUS ||
+	    (strcmp(mode, "punch") && strcmp(mode, "madvise"))) {
+		fprintf(stderr, "usage: svm_state_loss [vcpus 1..%d] [seconds] [punch|madvise]\n",
+			MAX_VCPUS);
+		return 2;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_kick;
+	sigaction(SIGUSR1, &sa, NULL);
+	setup_vm(!strcmp(mode, "punch"));
 	for (i = 0; i < nr_vcpus; i++)
 		setup_vcpu(&vcpus[i], i);
 	for (i = 0; i < nr_vcpus; i++)
 		if (pthread_create(&vcpus[i].tid, NULL, vcpu_thread, &vcpus[i]) ||
 		    pthread_create(&vcpus[i].zapper, NULL, zapper_thread, &vcpus[i]))
 			die("pthread_create");
-	end = time(NULL) + seconds;
-	while (time(NULL) < end) {
-		nanosleep(&tick, NULL);
-		for (i = 0; i < nr_vcpus; i++) {
-			if (vcpus[i].lost)
-				continue;
-			vcpus[i].run->immediate_exit = 1;
-			pthread_kill(vcpus[i].tid, SIGUSR1);
-		}
-		for (lost = 0, i = 0; i < nr_vcpus; i++)
-			lost += vcpus[i].lost;
-		if (lost == nr_vcpus)
-			break;
-	}
+	kick_loop(seconds);
 	stop = 1;
 	for (i = 0; i < nr_vcpus; i++) {
-		if (!vcpus[i].lost) {
-			vcpus[i].run->immediate_exit = 1;
-			pthread_kill(vcpus[i].tid, SIGUSR1);
-		}
+		if (!vcpus[i].lost)
+			kick(&vcpus[i]);
 		pthread_join(vcpus[i].tid, NULL);
 		pthread_join(vcpus[i].zapper, NULL);
 		outs += vcpus[i].outs;
 		zaps += vcpus[i].zaps;
 	}
-	for (lost = 0, i = 0; i < nr_vcpus; i++)
-		lost += vcpus[i].lost;
+	lost = nr_lost();
 	printf("svm_state_loss: %u vCPUs, %u s, %s: %u lost their state; %llu OUT exits, %llu zaps\n",
 	       nr_vcpus, seconds, mode, lost, (unsigned long long)outs, (unsigned long long)zaps);
 	return lost ? 1 : 0;
