@@ -15,16 +15,15 @@
 #include "harness/guest_abi.h"
 #include "harness/kvm_stats.h"
 #include "harness/vcpu.h"
+#include "tests/gmem_test_util.h"
 #include "tests/kvm_test_util.h"
 
 #define DATA_BYTES	(4u << 20)
 
 struct fixture {
-	struct kvm_sys sys;
-	struct vm vm;
+	struct gmem_vm g;	/* the VM and its data slot's guest_memfd */
 	struct vcpu v;
-	int gmem;
-	uint8_t *map;
+	uint8_t *map;		/* g.map */
 };
 
 static int setup(void **state)
@@ -32,10 +31,8 @@ static int setup(void **state)
 	static struct fixture f;
 
 	memset(&f, 0, sizeof(f));
-	f.sys.fd = -1;
-	f.vm.fd = -1;
+	gmem_vm_init(&f.g);
 	f.v.fd = -1;
-	f.gmem = -1;
 	*state = &f;
 	return 0;
 }
@@ -46,33 +43,29 @@ static int teardown(void **state)
 
 	if (f->v.fd >= 0)
 		vcpu_destroy(&f->v);
-	if (f->map)
-		munmap(f->map, DATA_BYTES);
-	if (f->gmem >= 0)
-		close(f->gmem);
-	if (f->vm.fd >= 0)
-		vm_destroy(&f->vm);
-	kvm_sys_close(&f->sys);
+	gmem_vm_close(&f->g);
 	return 0;
 }
 
 /* a VM with slot 1 = guest_memfd (MMAP|INIT_SHARED) at GMB_DATA_GPA */
 static void make_vm(struct fixture *f)
 {
-	KVM_OR_SKIP(&f->sys);
-	if (kvm_check_cap(f->sys.fd, KVM_CAP_GUEST_MEMFD_FLAGS) < 3) {
-		print_message("SKIP: guest_memfd without MMAP|INIT_SHARED (KVM_CAP_GUEST_MEMFD_FLAGS < 3)\n");
+	char why[256] = "";
+	int r = gmem_vm_open(&f->g, DATA_BYTES, why, sizeof(why));
+
+	/* no KVM, or no mappable guest_memfd: skip; anything else fails */
+	if (f->g.sys.fd < 0 || r == -EOPNOTSUPP) {
+		print_message("SKIP: %s\n", why);
 		skip();
 	}
-	assert_int_equal(vm_create(&f->vm, &f->sys, KVM_X86_DEFAULT_VM), 0);
-	assert_int_equal(vm_setup_system(&f->vm, GMB_DATA_GPA + DATA_BYTES), 0);
-	f->gmem = gmem_create(&f->vm, DATA_BYTES, GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED);
-	assert_true(f->gmem >= 0);
-	f->map = mmap(NULL, DATA_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, f->gmem, 0);
-	assert_ptr_not_equal(f->map, MAP_FAILED);
-	assert_int_equal(vm_set_memslot(&f->vm, 1, KVM_MEM_GUEST_MEMFD, GMB_DATA_GPA,
-					DATA_BYTES, f->map, f->gmem, 0), 0);
-	assert_int_equal(vcpu_create(&f->vm, 0, &f->v), 0);
+	if (r)
+		print_message("%s\n", why);
+	assert_int_equal(r, 0);
+	f->map = f->g.map;
+	assert_int_equal(vm_setup_system(&f->g.vm, GMB_DATA_GPA + DATA_BYTES), 0);
+	assert_int_equal(vm_set_memslot(&f->g.vm, 1, KVM_MEM_GUEST_MEMFD, GMB_DATA_GPA,
+					DATA_BYTES, f->map, f->g.fd, 0), 0);
+	assert_int_equal(vcpu_create(&f->g.vm, 0, &f->v), 0);
 }
 
 static void test_touch_once_writes_every_page(void **state)
@@ -150,10 +143,10 @@ static void test_kvm_stats_by_name(void **state)
 	/* 16 fresh data pages (plus code, stack, page tables) faulted in */
 	assert_int_equal(kvm_stat_read(f->v.fd, "pf_taken", &pf1), 0);
 	assert_true(pf1 - pf0 >= 16);
-	assert_int_equal(kvm_stat_read(f->vm.fd, "pages_4k", &p4k), 0);
-	assert_int_equal(kvm_stat_read(f->vm.fd, "pages_2m", &p2m), 0);
+	assert_int_equal(kvm_stat_read(f->g.vm.fd, "pages_4k", &p4k), 0);
+	assert_int_equal(kvm_stat_read(f->g.vm.fd, "pages_2m", &p2m), 0);
 	assert_true(p4k + p2m > 0);
-	assert_int_equal(kvm_stat_read(f->vm.fd, "no_such_statistic", &p4k), -ENOENT);
+	assert_int_equal(kvm_stat_read(f->g.vm.fd, "no_such_statistic", &p4k), -ENOENT);
 }
 
 static void test_convert_loop_protocol(void **state)
@@ -271,7 +264,7 @@ static void test_punch_refaults_zero_then_guest_writes(void **state)
 			   CHANNEL_PIO);
 	assert_int_equal(vcpu_next_request(&f->v, &req, why, sizeof(why)), 0);
 	assert_int_equal(f->map[0], 0x11);
-	assert_int_equal(fd_punch_hole(f->gmem, 0, 4096), 0);
+	assert_int_equal(fd_punch_hole(f->g.fd, 0, 4096), 0);
 	assert_int_equal(f->map[0], 0);		/* punched: a fresh zero page */
 	assert_int_equal(f->map[4096], 0x11);	/* neighbour untouched */
 	assert_int_equal(vcpu_reset_regs(&f->v), 0);

@@ -24,6 +24,7 @@
 #include "harness/clock.h"
 #include "harness/kvm.h"
 #include "harness/pin.h"
+#include "tests/gmem_test_util.h"
 
 #define GMEM_PAGES	1024ULL
 #define GMEM_BYTES	(GMEM_PAGES * PIN_PAGE_SIZE)
@@ -102,56 +103,6 @@ static int nr_open_fds(void)
 	return n - 1;	/* the DIR's own fd */
 }
 
-struct gmem_fixture {
-	struct kvm_sys sys;
-	struct vm vm;
-	int fd;
-	unsigned char *map;
-};
-
-static int gmem_open(struct gmem_fixture *g, char *why, size_t whylen)
-{
-	int r;
-
-	memset(g, 0, sizeof(*g));
-	g->fd = -1;
-	g->vm.fd = -1;
-	r = kvm_sys_open(&g->sys, why, whylen);
-	if (r)
-		return r;
-	r = vm_create(&g->vm, &g->sys, KVM_X86_DEFAULT_VM);
-	if (r) {
-		snprintf(why, whylen, "KVM_CREATE_VM: %s", strerror(-r));
-		return r;
-	}
-	g->fd = gmem_create(&g->vm, GMEM_BYTES,
-			    GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED);
-	if (g->fd < 0) {
-		snprintf(why, whylen, "KVM_CREATE_GUEST_MEMFD(MMAP|INIT_SHARED): %s",
-			 strerror(-g->fd));
-		return g->fd;
-	}
-	g->map = mmap(NULL, GMEM_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, g->fd, 0);
-	if (g->map == MAP_FAILED) {
-		g->map = NULL;
-		snprintf(why, whylen, "mmap(guest_memfd): %s", strerror(errno));
-		return -errno;
-	}
-	return 0;
-}
-
-static void gmem_close(struct gmem_fixture *g)
-{
-	if (g->map)
-		munmap(g->map, GMEM_BYTES);
-	if (g->fd >= 0)
-		close(g->fd);
-	if (g->vm.fd >= 0)
-		vm_destroy(&g->vm);
-	if (g->sys.fd > 0)
-		kvm_sys_close(&g->sys);
-}
-
 static unsigned char page_tag(uint64_t page)
 {
 	return (unsigned char)(0x40 + page % 150);	/* never 0 */
@@ -164,7 +115,7 @@ static unsigned char page_tag(uint64_t page)
 static void hold_across_punch(const struct pin_ops *ops, enum pin_pattern pat,
 			      unsigned int pct)
 {
-	struct gmem_fixture g;
+	struct gmem_vm g;
 	struct pin_set ps;
 	uint64_t idx[GMEM_PAGES], *pfn_before, i, j;
 	unsigned char *held;
@@ -177,9 +128,9 @@ static void hold_across_punch(const struct pin_ops *ops, enum pin_pattern pat,
 		print_message("SKIP: %s: %s\n", ops->name, why);
 		skip();
 	}
-	r = gmem_open(&g, why, sizeof(why));
+	r = gmem_vm_open(&g, GMEM_BYTES, why, sizeof(why));
 	if (r) {
-		gmem_close(&g);
+		gmem_vm_close(&g);
 		print_message("SKIP: %s\n", why);
 		skip();
 	}
@@ -239,7 +190,7 @@ static void hold_across_punch(const struct pin_ops *ops, enum pin_pattern pat,
 	pin_set_destroy(&ps);
 	free(held);
 	free(pfn_before);
-	gmem_close(&g);
+	gmem_vm_close(&g);
 }
 
 static void test_vmsplice_holds(void **state)
