@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * `gmembench run WORKLOAD [options]`: parse and validate every option
- * (bench/run_args.c) before any VM exists, then hand the matrix to the
- * runner.
+ * `gmembench run WORKLOAD [options]`: parse (bench/run_args.c) and check
+ * (bench/run_check.c) every option before /dev/kvm is opened, check KVM's
+ * limits once, then hand the matrix to the runner.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -97,18 +97,120 @@ static void argv_line(int argc, char **argv, char *buf, size_t len)
 	}
 }
 
-int cmd_run(int argc, char **argv)
-{
+/* everything one `run` holds, released by run_state_free */
+struct run_state {
 	struct run_cfg *cfg;
 	struct hostinfo *hi;
-	struct kvm_sys sys = { .fd = -1 };
-	const struct workload *wl;
-	struct run_args_seen seen = { 0 };
+	struct kvm_sys sys;
 	struct topology topo;
-	bool have_topo = false, out_created = false;
-	int *plan = NULL;
-	char why[512], err[512], line[4096];
-	int r, ret;
+	bool have_topo;
+	bool out_created;	/* -o made here: removed again if nothing ran */
+	int *plan;
+};
+
+static void run_state_free(struct run_state *st)
+{
+	/* nothing ran (skip, bad input for this KVM): leave no directory */
+	if (st->out_created)
+		rmdir(st->cfg->out_dir);
+	if (st->have_topo)
+		topology_fini(&st->topo);
+	kvm_sys_close(&st->sys);
+	free(st->plan);
+	free(st->cfg);
+	free(st->hi);
+}
+
+/* argv[1] names a workload: else the one line listing the workloads */
+static const struct workload *run_find_workload(const char *name)
+{
+	const struct workload *const *w, *wl = workload_find(name);
+	char line[1024];
+	size_t n = 0;
+
+	if (wl)
+		return wl;
+	for (w = workload_registry; *w; w++)
+		n += (size_t)snprintf(line + n, sizeof(line) - n, "%s%s",
+				      n ? ", " : "", (*w)->name);
+	gmb_err("unknown workload '%s' (accepted: %s)", name, line);
+	return NULL;
+}
+
+/*
+ * Parse, then the one validation pass, all before /dev/kvm is opened:
+ * -1 to go on, else the exit code.
+ */
+static int run_prepare(struct run_state *st, int argc, char **argv)
+{
+	struct run_check_env env = { .topo = NULL };
+	char err[512];
+	int r;
+
+	run_cfg_defaults(st->cfg, st->cfg->wl);
+	r = run_args_parse(argc - 1, argv + 1, st->cfg, &env.seen, err, sizeof(err));
+	if (r > 0) {
+		run_usage(stdout);
+		return 0;
+	}
+	if (r < 0) {
+		gmb_err("%s", err);
+		return EXIT_USAGE;
+	}
+	hostinfo_collect(st->hi);
+	run_cfg_host_defaults(st->cfg, &env.seen, st->hi->online_cpus);
+	st->plan = calloc(st->cfg->vcpus * 2, sizeof(*st->plan));
+	if (!st->plan) {
+		gmb_err("out of memory");
+		return 1;
+	}
+	st->have_topo = topology_init(&st->topo) == 0;
+	env.mem_available_bytes = st->hi->mem_available_bytes;
+	env.topo = st->have_topo ? &st->topo : NULL;
+	env.plan = st->plan;
+	if (run_cfg_check(st->cfg, &env, err, sizeof(err)) ||
+	    (st->cfg->out_dir[0] &&
+	     prepare_out_dir(st->cfg->out_dir, &st->out_created, err, sizeof(err)))) {
+		run_err_one_line(err);
+		gmb_err("%s", err);
+		return EXIT_USAGE;
+	}
+	return -1;
+}
+
+/* open KVM, its limits checked once, then the whole matrix */
+static int run_execute(struct run_state *st, int argc, char **argv)
+{
+	struct run_cfg *cfg = st->cfg;
+	char why[512], line[4096];
+	int r;
+
+	r = kvm_sys_open(&st->sys, why, sizeof(why));
+	if (r) {
+		/* not an error of the user's input: the host cannot run it */
+		gmb_err("SKIP: %s", why);
+		return EXIT_SKIP;
+	}
+	if (run_cfg_check_host(cfg, st->sys.max_vcpus, why, sizeof(why))) {
+		gmb_err("%s", why);
+		return EXIT_USAGE;
+	}
+	if (!cfg->run_id[0])
+		default_run_id(cfg, st->hi);
+	if (!cfg->out_dir[0])
+		snprintf(cfg->out_dir, sizeof(cfg->out_dir), "results/%s", cfg->run_id);
+	argv_line(argc, argv, line, sizeof(line));
+	r = runner_execute(cfg, &st->sys, st->hi, st->have_topo ? &st->topo : NULL,
+			   st->plan, line);
+	st->out_created = false;	/* it ran: the directory holds its results */
+	return r;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct run_state st = { .sys = { .fd = -1 } };
+	const struct workload *wl;
+	int ret;
 
 	if (argc < 2 || argv[1][0] == '-') {
 		if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
@@ -118,101 +220,22 @@ int cmd_run(int argc, char **argv)
 		gmb_err("run: missing WORKLOAD (see 'gmembench list workloads')");
 		return EXIT_USAGE;
 	}
-	cfg = calloc(1, sizeof(*cfg));
-	hi = calloc(1, sizeof(*hi));
-	if (!cfg || !hi) {
-		free(cfg);
-		free(hi);
+	st.cfg = calloc(1, sizeof(*st.cfg));
+	st.hi = calloc(1, sizeof(*st.hi));
+	if (!st.cfg || !st.hi) {
+		run_state_free(&st);
 		gmb_err("out of memory");
 		return 1;
 	}
-	wl = workload_find(argv[1]);
+	wl = run_find_workload(argv[1]);
 	if (!wl) {
-		const struct workload *const *w;
-		size_t n = 0;
-
-		for (w = workload_registry; *w; w++)
-			n += (size_t)snprintf(line + n, sizeof(line) - n, "%s%s",
-					      n ? ", " : "", (*w)->name);
-		gmb_err("unknown workload '%s' (accepted: %s)", argv[1], line);
-		ret = EXIT_USAGE;
-		goto out;
+		run_state_free(&st);
+		return EXIT_USAGE;
 	}
-	run_cfg_defaults(cfg, wl);
-	r = run_args_parse(argc - 1, argv + 1, cfg, &seen, err, sizeof(err));
-	if (r) {
-		if (r > 0) {
-			run_usage(stdout);
-			ret = 0;
-		} else {
-			gmb_err("%s", err);
-			ret = EXIT_USAGE;
-		}
-		goto out;
-	}
-	hostinfo_collect(hi);
-	if (!seen.vcpus)
-		cfg->vcpus = hi->online_cpus > 0 ? (unsigned int)hi->online_cpus : 1;
-	if (!seen.vcpus && cfg->vcpus > GMB_MAX_VCPUS)
-		cfg->vcpus = GMB_MAX_VCPUS;
-
-	if (run_cfg_validate(cfg, hi->mem_available_bytes, err, sizeof(err))) {
-		gmb_err("%s", err);
-		ret = EXIT_USAGE;
-		goto out;
-	}
-	/* --cpus against this host's CPUs: hwloc, no KVM (unpinned without it) */
-	plan = calloc(cfg->vcpus * 2, sizeof(*plan));
-	if (!plan) {
-		gmb_err("out of memory");
-		ret = 1;
-		goto out;
-	}
-	have_topo = topology_init(&topo) == 0;
-	err[0] = '\0';
-	r = topology_plan(have_topo ? &topo : NULL, have_topo ? cfg->cpus : "none",
-			  cfg->vcpus * 2, plan, err, sizeof(err));
-	if (r) {
-		run_err_one_line(err);
-		gmb_err("--cpus: %s", err[0] ? err : strerror(-r));
-		ret = EXIT_USAGE;
-		goto out;
-	}
-	if (cfg->out_dir[0] &&
-	    prepare_out_dir(cfg->out_dir, &out_created, err, sizeof(err))) {
-		run_err_one_line(err);
-		gmb_err("%s", err);
-		ret = EXIT_USAGE;
-		goto out;
-	}
-	r = kvm_sys_open(&sys, why, sizeof(why));
-	if (r) {
-		/* not an error of the user's input: the host cannot run it */
-		gmb_err("SKIP: %s", why);
-		ret = EXIT_SKIP;
-		goto out;
-	}
-	if (run_cfg_validate_host(cfg, sys.max_vcpus, err, sizeof(err))) {
-		gmb_err("%s", err);
-		ret = EXIT_USAGE;
-		goto out;
-	}
-	if (!cfg->run_id[0])
-		default_run_id(cfg, hi);
-	if (!cfg->out_dir[0])
-		snprintf(cfg->out_dir, sizeof(cfg->out_dir), "results/%s", cfg->run_id);
-	argv_line(argc, argv, line, sizeof(line));
-	ret = runner_execute(cfg, &sys, hi, have_topo ? &topo : NULL, plan, line);
-	out_created = false;	/* it ran: the directory holds its results */
-out:
-	/* nothing ran (skip, bad input for this KVM): leave no directory */
-	if (out_created)
-		rmdir(cfg->out_dir);
-	if (have_topo)
-		topology_fini(&topo);
-	kvm_sys_close(&sys);
-	free(plan);
-	free(cfg);
-	free(hi);
+	st.cfg->wl = wl;
+	ret = run_prepare(&st, argc, argv);
+	if (ret < 0)
+		ret = run_execute(&st, argc, argv);
+	run_state_free(&st);
 	return ret;
 }

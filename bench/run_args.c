@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * `gmembench run` arguments: parsing into a run_cfg and the checks that
- * refuse bad input before any VM exists. Pure (no KVM, no output): errors
- * come back as one line in a buffer, so the parser can be fuzzed
- * (tests/fuzz/fuzz_cli.c).
+ * `gmembench run` arguments: parsing into a run_cfg, driven by one table
+ * of options (run_opts). The checks that relate options to each other, to
+ * the workload and to the host are bench/run_check.c's. Pure (no KVM, no
+ * output): errors come back as one line in a buffer, so the parser can be
+ * fuzzed (tests/fuzz/fuzz_cli.c, fuzz_run_args.c).
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,10 +19,6 @@
 #include "harness/guest_abi.h"
 #include "workloads/workload.h"
 
-#define SZ_4K		4096ULL
-#define REGION_MAX	(64ULL << 30)
-
-static const char *const driver_names[] = { "guest", "host", NULL };
 
 void run_usage(FILE *f)
 {
@@ -61,108 +59,185 @@ void run_usage(FILE *f)
 		fprintf(f, "  %-12s %s\n", (*w)->name, (*w)->summary);
 }
 
-static const struct option run_longopts[] = {
-	{ "backend", required_argument, NULL, 'b' },
-	{ "driver", required_argument, NULL, 'd' },
-	{ "granularity", required_argument, NULL, 'g' },
-	{ "vcpus", required_argument, NULL, 'v' },
-	{ "region", required_argument, NULL, 'm' },
-	{ "iterations", required_argument, NULL, 'i' },
-	{ "duration", required_argument, NULL, 'D' },
-	{ "repetitions", required_argument, NULL, 'r' },
-	{ "warmup", required_argument, NULL, 'w' },
-	{ "channel", required_argument, NULL, 1 },
-	{ "cpus", required_argument, NULL, 2 },
-	{ "timeout", required_argument, NULL, 't' },
-	{ "retries", required_argument, NULL, 3 },
-	{ "backoff-us", required_argument, NULL, 4 },
-	{ "seed", required_argument, NULL, 's' },
-	{ "output", required_argument, NULL, 'o' },
-	{ "run-id", required_argument, NULL, 5 },
-	{ "format", required_argument, NULL, 'f' },
-	{ "opt", required_argument, NULL, 'O' },
-	{ "stall", required_argument, NULL, 6 },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+/*
+ * One row per option: how its value is read and where it lands. Ranges
+ * that need no other option are checked here, while the value is parsed;
+ * everything that relates options to each other, to the workload or to
+ * the host is run_cfg_check's (bench/run_check.c).
+ */
+enum ropt_kind {
+	RO_UINT,	/* unsigned int field, [min, max] */
+	RO_U64,		/* uint64_t field, [min, max] */
+	RO_SECS,	/* uint64_t ns field, whole seconds in [min, max] */
+	RO_DSECS,	/* uint64_t ns field, seconds in [dmin, dmax] */
+	RO_SIZE,	/* uint64_t bytes field, range in run_cfg_check */
+	RO_CHOICE,	/* enum field, index into choices */
+	RO_MASK,	/* unsigned long field, comma list of choices or all */
+	RO_STR,		/* const char * field, pointing into argv */
+	RO_FLAG,	/* bool field, set */
+	RO_FN,		/* fn parses it */
+	RO_HELP,
 };
 
-static int check_wl_opt_one(const struct workload *wl, const struct wl_option *o,
-			    const char *key, const char *val, char *err, size_t errlen);
+struct run_opt {
+	const char *name;
+	int key;		/* short option letter, or RO_LONG + n */
+	enum ropt_kind kind;
+	size_t off;		/* field in struct run_cfg */
+	uint64_t min, max;
+	double dmin, dmax;
+	const char *const *choices;
+	const char *what;	/* for choices: "unknown <what> 'x'" */
+	int (*fn)(struct run_cfg *cfg, const char *arg, char *err, size_t errlen);
+	size_t seen;		/* SEEN(flag) in struct run_args_seen, or 0 */
+};
 
-/* validate one -O key=value against the workload's option table */
-static int check_wl_opt(const struct workload *wl, const char *key, const char *val,
-			char *err, size_t errlen)
+#define RO_LONG		0x100
+#define F(field)	offsetof(struct run_cfg, field)
+#define SEEN(flag)	(offsetof(struct run_args_seen, flag) + 1)
+
+/* RO_CHOICE writes the index through an int */
+_Static_assert(sizeof(enum channel_pref) == sizeof(int), "channel_pref is not an int");
+
+static const char *const driver_names[] = { "guest", "host", NULL };
+static const char *const channel_names[] = { "auto", "hypercall", "pio", NULL };
+
+static int opt_backend(struct run_cfg *cfg, const char *arg, char *err, size_t errlen);
+static int opt_granularity(struct run_cfg *cfg, const char *arg, char *err, size_t errlen);
+static int opt_output(struct run_cfg *cfg, const char *arg, char *err, size_t errlen);
+static int opt_run_id(struct run_cfg *cfg, const char *arg, char *err, size_t errlen);
+static int opt_format(struct run_cfg *cfg, const char *arg, char *err, size_t errlen);
+static int opt_wl_opt(struct run_cfg *cfg, const char *arg, char *err, size_t errlen);
+
+static const struct run_opt run_opts[] = {
+	{ .name = "backend", .key = 'b', .kind = RO_FN, .fn = opt_backend },
+	{ .name = "driver", .key = 'd', .kind = RO_MASK, .off = F(driver_mask),
+	  .choices = driver_names, .what = "driver" },
+	{ .name = "granularity", .key = 'g', .kind = RO_FN, .fn = opt_granularity },
+	{ .name = "vcpus", .key = 'v', .kind = RO_UINT, .off = F(vcpus), .min = 1,
+	  .max = GMB_MAX_VCPUS, .seen = SEEN(vcpus) },
+	{ .name = "region", .key = 'm', .kind = RO_SIZE, .off = F(region_bytes),
+	  .seen = SEEN(region) },
+	{ .name = "iterations", .key = 'i', .kind = RO_UINT, .off = F(iterations),
+	  .min = 1, .max = 1000000, .seen = SEEN(iterations) },
+	{ .name = "duration", .key = 'D', .kind = RO_DSECS, .off = F(duration_ns),
+	  .dmin = 0.001, .dmax = 86400 },
+	{ .name = "repetitions", .key = 'r', .kind = RO_UINT, .off = F(repetitions),
+	  .min = 1, .max = 10000 },
+	{ .name = "warmup", .key = 'w', .kind = RO_UINT, .off = F(warmup), .min = 0,
+	  .max = 1000 },
+	{ .name = "channel", .key = RO_LONG + 1, .kind = RO_CHOICE,
+	  .off = F(channel_pref), .choices = channel_names, .what = "channel" },
+	{ .name = "cpus", .key = RO_LONG + 2, .kind = RO_STR, .off = F(cpus) },
+	{ .name = "timeout", .key = 't', .kind = RO_SECS, .off = F(timeout_ns), .min = 0,
+	  .max = 86400 },
+	{ .name = "retries", .key = RO_LONG + 3, .kind = RO_UINT,
+	  .off = F(policy.max_retries), .min = 0, .max = 1000000 },
+	{ .name = "backoff-us", .key = RO_LONG + 4, .kind = RO_UINT,
+	  .off = F(policy.backoff_us), .min = 0, .max = 1000000 },
+	{ .name = "seed", .key = 's', .kind = RO_U64, .off = F(seed), .min = 0,
+	  .max = UINT64_MAX },
+	{ .name = "output", .key = 'o', .kind = RO_FN, .fn = opt_output },
+	{ .name = "run-id", .key = RO_LONG + 5, .kind = RO_FN, .fn = opt_run_id },
+	{ .name = "format", .key = 'f', .kind = RO_FN, .fn = opt_format },
+	{ .name = "opt", .key = 'O', .kind = RO_FN, .fn = opt_wl_opt },
+	{ .name = "stall", .key = RO_LONG + 6, .kind = RO_SECS, .off = F(stall_ns),
+	  .min = 0, .max = 86400 },
+	{ .name = "quiet", .key = 'q', .kind = RO_FLAG, .off = F(quiet) },
+	{ .name = "help", .key = 'h', .kind = RO_HELP },
+};
+
+#define NR_RUN_OPTS	(sizeof(run_opts) / sizeof(run_opts[0]))
+
+static int opt_backend(struct run_cfg *cfg, const char *arg, char *err, size_t errlen)
 {
-	const struct wl_option *o;
-	int r;
+	const char *names[9];
+	unsigned int i;
 
-	for (o = wl->options; o && o->name; o++)
-		if (!strcmp(o->name, key))
-			break;
-	/* the variant option takes a comma list: check every item */
-	if (o && o->name && wl->variant_opt && !strcmp(key, wl->variant_opt) &&
-	    strchr(val, ',')) {
-		char tmp[256], *tok, *save = NULL;
-
-		if (strlen(val) >= sizeof(tmp) || val[strlen(val) - 1] == ',' || *val == ',') {
-			snprintf(err, errlen, "-O %s: bad list '%s'", key, val);
-			return -EINVAL;
-		}
-		snprintf(tmp, sizeof(tmp), "%s", val);
-		for (tok = strtok_r(tmp, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-			r = check_wl_opt_one(wl, o, key, tok, err, errlen);
-			if (r)
-				return r;
-		}
-		return 0;
-	}
-	if (!o || !o->name) {
-		size_t n = (size_t)snprintf(err, errlen, "workload %s has no option '%s' (accepted:",
-					    wl->name, key);
-
-		for (o = wl->options; o && o->name && n < errlen; o++)
-			n += (size_t)snprintf(err + n, errlen - n, "%s %s",
-					      o == wl->options ? "" : ",", o->name);
-		if (n < errlen)
-			snprintf(err + n, errlen - n, "%s)", wl->options && wl->options->name ? "" : " none");
-		return -EINVAL;
-	}
-	return check_wl_opt_one(wl, o, key, val, err, errlen);
+	for (i = 0; conv_backends[i] && i < 8; i++)
+		names[i] = conv_backends[i]->name;
+	names[i] = NULL;
+	cfg->backends_explicit = strcmp(arg, "all") != 0;
+	return parse_choice_list("backend", arg, names, &cfg->backend_mask, err, errlen);
 }
 
-static int check_wl_opt_one(const struct workload *wl, const struct wl_option *o,
-			    const char *key, const char *val, char *err, size_t errlen)
+static int opt_granularity(struct run_cfg *cfg, const char *arg, char *err, size_t errlen)
 {
-	char e[256];
-	uint64_t u;
-	double d;
-	int idx, r = 0;
+	size_t nr;
+	int r;
 
-	switch (o->type) {
-	case WL_OPT_SIZE:
-		r = parse_size(val, &u, e, sizeof(e));
-		if (!r && (u < o->min || u > o->max)) {
-			snprintf(e, sizeof(e), "'%s' is out of range (accepted: %llu..%llu bytes)",
-				 val, (unsigned long long)o->min, (unsigned long long)o->max);
-			r = -ERANGE;
-		}
-		break;
-	case WL_OPT_UINT:
-		r = parse_u64(val, o->min, o->max, &u, e, sizeof(e));
-		break;
-	case WL_OPT_DOUBLE:
-		r = parse_double(val, (double)o->min, (double)o->max, &d, e, sizeof(e));
-		break;
-	case WL_OPT_CHOICE:
-		r = parse_choice(key, val, o->choices, &idx, e, sizeof(e));
-		break;
-	}
-	if (r)
-		snprintf(err, errlen, "%s: %s", key, e);
+	r = parse_size_list(arg, cfg->grans, RUN_MAX_GRANS, &nr, err, errlen);
+	if (!r)
+		cfg->nr_grans = (unsigned int)nr;
 	return r;
 }
 
+static int opt_output(struct run_cfg *cfg, const char *arg, char *err, size_t errlen)
+{
+	if (!*arg) {
+		snprintf(err, errlen,
+			 "'' is empty (accepted: a writable directory, or a new one inside an existing directory)");
+		return -EINVAL;
+	}
+	if (strlen(arg) >= sizeof(cfg->out_dir) - 32) {
+		snprintf(err, errlen, "'%.40s...' is too long", arg);
+		return -ENAMETOOLONG;
+	}
+	snprintf(cfg->out_dir, sizeof(cfg->out_dir), "%s", arg);
+	return 0;
+}
+
+static int opt_run_id(struct run_cfg *cfg, const char *arg, char *err, size_t errlen)
+{
+	static const char ok[] =
+		"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.";
+
+	if (!*arg || strlen(arg) >= sizeof(cfg->run_id) || strspn(arg, ok) != strlen(arg)) {
+		snprintf(err, errlen,
+			 "'%s' is not a valid run id (accepted: 1..%zu characters of [A-Za-z0-9._-])",
+			 arg, sizeof(cfg->run_id) - 1);
+		return -EINVAL;
+	}
+	snprintf(cfg->run_id, sizeof(cfg->run_id), "%s", arg);
+	return 0;
+}
+
+static int opt_format(struct run_cfg *cfg, const char *arg, char *err, size_t errlen)
+{
+	static const char accepted[] = "(accepted: human, csv, json, markdown, simple, tap)";
+	char tmp[256], *tok, *save = NULL;
+	unsigned int n = 0;
+
+	snprintf(tmp, sizeof(tmp), "%s", arg);
+	for (tok = strtok_r(tmp, ",", &save); tok; tok = strtok_r(NULL, ",", &save), n++) {
+		if (!sink_find(tok)) {
+			snprintf(err, errlen, "unknown format '%s' %s", tok, accepted);
+			return -EINVAL;
+		}
+	}
+	if (!n) {
+		snprintf(err, errlen, "empty format list %s", accepted);
+		return -EINVAL;
+	}
+	cfg->formats = arg;
+	return 0;
+}
+
+/* -O key=value is only split here: run_cfg_check holds it to the workload */
+static int opt_wl_opt(struct run_cfg *cfg, const char *arg, char *err, size_t errlen)
+{
+	struct wl_opt_value *o = &cfg->wl_opts[cfg->nr_wl_opts];
+	int r;
+
+	if (cfg->nr_wl_opts >= RUN_MAX_WL_OPTS) {
+		snprintf(err, errlen, "too many -O options (maximum %d)", RUN_MAX_WL_OPTS);
+		return -E2BIG;
+	}
+	r = parse_kv(arg, o->key, sizeof(o->key), &o->val, err, errlen);
+	if (!r)
+		cfg->nr_wl_opts++;
+	return r;
+}
 void run_cfg_defaults(struct run_cfg *cfg, const struct workload *wl)
 {
 	memset(cfg, 0, sizeof(*cfg));
@@ -185,9 +260,6 @@ void run_cfg_defaults(struct run_cfg *cfg, const struct workload *wl)
 	cfg->cpus = "spread";
 }
 
-static int parse_args(int argc, char **argv, struct run_cfg *cfg,
-		      struct run_args_seen *seen, char *errbuf, size_t errlen);
-
 /*
  * The error line quotes the user's value: control characters in it (a
  * newline in an argument) must not break the "one line" promise.
@@ -199,6 +271,9 @@ void run_err_one_line(char *s)
 			*s = '?';
 }
 
+static int parse_args(int argc, char **argv, struct run_cfg *cfg,
+		      struct run_args_seen *seen, char *errbuf, size_t errlen);
+
 int run_args_parse(int argc, char **argv, struct run_cfg *cfg,
 		   struct run_args_seen *seen, char *err, size_t errlen)
 {
@@ -209,271 +284,146 @@ int run_args_parse(int argc, char **argv, struct run_cfg *cfg,
 	return r;
 }
 
+/* parse one option's value into its field of cfg */
+static int run_opt_apply(const struct run_opt *o, struct run_cfg *cfg, const char *arg,
+			 char *err, size_t errlen)
+{
+	char *field = (char *)cfg + o->off;
+	uint64_t u;
+	double d;
+	int idx, r;
+
+	switch (o->kind) {
+	case RO_UINT:
+		return parse_uint(arg, (unsigned int)o->min, (unsigned int)o->max,
+				  (unsigned int *)field, err, errlen);
+	case RO_U64:
+		return parse_u64(arg, o->min, o->max, (uint64_t *)field, err, errlen);
+	case RO_SECS:
+		r = parse_u64(arg, o->min, o->max, &u, err, errlen);
+		if (!r)
+			*(uint64_t *)field = u * 1000000000ULL;
+		return r;
+	case RO_DSECS:
+		r = parse_double(arg, o->dmin, o->dmax, &d, err, errlen);
+		if (!r)
+			*(uint64_t *)field = (uint64_t)(d * 1e9);
+		return r;
+	case RO_SIZE:
+		return parse_size(arg, (uint64_t *)field, err, errlen);
+	case RO_CHOICE:
+		r = parse_choice(o->what, arg, o->choices, &idx, err, errlen);
+		if (!r)
+			*(int *)field = idx;
+		return r;
+	case RO_MASK:
+		return parse_choice_list(o->what, arg, o->choices, (unsigned long *)field,
+					 err, errlen);
+	case RO_STR:
+		*(const char **)field = arg;
+		return 0;
+	case RO_FLAG:
+		*(bool *)field = true;
+		return 0;
+	case RO_FN:
+		return o->fn(cfg, arg, err, errlen);
+	case RO_HELP:
+		break;
+	}
+	return 0;
+}
+
+/* getopt_long's view of run_opts */
+static void run_getopt_tables(struct option *lo, char *shortopts)
+{
+	size_t i, n = 0;
+
+	shortopts[n++] = '+';	/* stop at the first non-option */
+	shortopts[n++] = ':';	/* a missing value is ':', not '?' */
+	for (i = 0; i < NR_RUN_OPTS; i++) {
+		const struct run_opt *o = &run_opts[i];
+		bool has_arg = o->kind != RO_FLAG && o->kind != RO_HELP;
+
+		lo[i] = (struct option){ o->name, has_arg ? required_argument : no_argument,
+					 NULL, o->key };
+		if (o->key < RO_LONG) {
+			shortopts[n++] = (char)o->key;
+			if (has_arg)
+				shortopts[n++] = ':';
+		}
+	}
+	lo[i] = (struct option){ NULL, 0, NULL, 0 };
+	shortopts[n] = '\0';
+}
+
+static const struct run_opt *run_opt_find(int key)
+{
+	size_t i;
+
+	for (i = 0; i < NR_RUN_OPTS; i++)
+		if (run_opts[i].key == key)
+			return &run_opts[i];
+	return NULL;
+}
+
+/* the value of o was bad: "--name: why", a time range said in seconds */
+static void run_opt_err(const struct run_opt *o, char *e, size_t elen,
+			char *errbuf, size_t errlen)
+{
+	size_t n = strlen(e);
+
+	if ((o->kind == RO_SECS || o->kind == RO_DSECS) && n > 1 && e[n - 1] == ')' &&
+	    n + 8 < elen)
+		snprintf(e + n - 1, elen - n + 1, " seconds)");
+	snprintf(errbuf, errlen, "--%s: %s", o->name, e);
+}
+
 static int parse_args(int argc, char **argv, struct run_cfg *cfg,
 		      struct run_args_seen *seen, char *errbuf, size_t errlen)
 {
-	static const char *const channels[] = { "auto", "hypercall", "pio", NULL };
-	const char *backend_names[9];
-	bool iterations_set = false;
-	double dur;
-	char err[512];
-	uint64_t u;
-	size_t nr;
-	int opt, idx, r;
-	unsigned int i;
+	struct option lo[NR_RUN_OPTS + 1];
+	char shortopts[3 * NR_RUN_OPTS + 3], err[512];
+	const struct run_opt *o;
+	int key, r;
 
-	for (i = 0; conv_backends[i] && i < 8; i++)
-		backend_names[i] = conv_backends[i]->name;
-	backend_names[i] = NULL;
-
+	run_getopt_tables(lo, shortopts);
 	optind = 0;	/* full getopt reset: the parser may run many times (fuzzing) */
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+:b:d:g:v:m:i:D:r:w:t:s:o:f:O:qh",
-				  run_longopts, NULL)) != -1) {
-		r = 0;
-		switch (opt) {
-		case 'b':
-			r = parse_choice_list("backend", optarg, backend_names,
-					      &cfg->backend_mask, err, sizeof(err));
-			cfg->backends_explicit = strcmp(optarg, "all") != 0;
-			break;
-		case 'd':
-			r = parse_choice_list("driver", optarg, driver_names,
-					      &cfg->driver_mask, err, sizeof(err));
-			break;
-		case 'g':
-			r = parse_size_list(optarg, cfg->grans, RUN_MAX_GRANS, &nr, err, sizeof(err));
-			cfg->nr_grans = (unsigned int)nr;
-			break;
-		case 'v':
-			r = parse_uint(optarg, 1, GMB_MAX_VCPUS, &cfg->vcpus, err, sizeof(err));
-			seen->vcpus = true;
-			break;
-		case 'm':
-			r = parse_size(optarg, &cfg->region_bytes, err, sizeof(err));
-			seen->region = true;
-			break;
-		case 'i':
-			r = parse_uint(optarg, 1, 1000000, &cfg->iterations, err, sizeof(err));
-			iterations_set = true;
-			break;
-		case 'D':
-			r = parse_double(optarg, 0.001, 86400, &dur, err, sizeof(err));
-			cfg->duration_ns = (uint64_t)(dur * 1e9);
-			break;
-		case 'r':
-			r = parse_uint(optarg, 1, 10000, &cfg->repetitions, err, sizeof(err));
-			break;
-		case 'w':
-			r = parse_uint(optarg, 0, 1000, &cfg->warmup, err, sizeof(err));
-			break;
-		case 1:
-			r = parse_choice("channel", optarg, channels, &idx, err, sizeof(err));
-			cfg->channel_pref = (enum channel_pref)idx;
-			break;
-		case 2:
-			cfg->cpus = optarg;
-			break;
-		case 't':
-			r = parse_u64(optarg, 0, 86400, &u, err, sizeof(err));
-			cfg->timeout_ns = u * 1000000000ULL;
-			break;
-		case 6:
-			r = parse_u64(optarg, 0, 86400, &u, err, sizeof(err));
-			cfg->stall_ns = u * 1000000000ULL;
-			break;
-		case 3:
-			r = parse_uint(optarg, 0, 1000000, &cfg->policy.max_retries, err, sizeof(err));
-			break;
-		case 4:
-			r = parse_uint(optarg, 0, 1000000, &cfg->policy.backoff_us, err, sizeof(err));
-			break;
-		case 's':
-			r = parse_u64(optarg, 0, UINT64_MAX, &cfg->seed, err, sizeof(err));
-			break;
-		case 'o':
-			if (!*optarg) {
-				snprintf(err, sizeof(err),
-					 "'' is empty (accepted: a writable directory, or a new one inside an existing directory)");
-				r = -EINVAL;
-			} else if (strlen(optarg) >= sizeof(cfg->out_dir) - 32) {
-				snprintf(err, sizeof(err), "'%.40s...' is too long", optarg);
-				r = -ENAMETOOLONG;
-			}
-			snprintf(cfg->out_dir, sizeof(cfg->out_dir), "%s", optarg);
-			break;
-		case 5:
-			if (!*optarg || strlen(optarg) >= sizeof(cfg->run_id) ||
-			    strspn(optarg, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") != strlen(optarg)) {
-				snprintf(err, sizeof(err),
-					 "'%s' is not a valid run id (accepted: 1..%zu characters of [A-Za-z0-9._-])",
-					 optarg, sizeof(cfg->run_id) - 1);
-				r = -EINVAL;
-			}
-			snprintf(cfg->run_id, sizeof(cfg->run_id), "%s", optarg);
-			break;
-		case 'f': {
-			char tmp[256], *tok, *save = NULL;
-
-			unsigned int n = 0;
-
-			snprintf(tmp, sizeof(tmp), "%s", optarg);
-			for (tok = strtok_r(tmp, ",", &save); tok && !r;
-			     tok = strtok_r(NULL, ",", &save), n++) {
-				if (!sink_find(tok)) {
-					snprintf(err, sizeof(err),
-						 "unknown format '%s' (accepted: human, csv, json, markdown, simple, tap)", tok);
-					r = -EINVAL;
-				}
-			}
-			if (!r && !n) {
-				snprintf(err, sizeof(err), "empty format list (accepted: human, csv, json, markdown, simple, tap)");
-				r = -EINVAL;
-			}
-			cfg->formats = optarg;
-			break;
-		}
-		case 'O': {
-			struct wl_opt_value *o = &cfg->wl_opts[cfg->nr_wl_opts];
-
-			if (cfg->nr_wl_opts >= RUN_MAX_WL_OPTS) {
-				snprintf(err, sizeof(err), "too many -O options (maximum %d)", RUN_MAX_WL_OPTS);
-				r = -E2BIG;
-				break;
-			}
-			r = parse_kv(optarg, o->key, sizeof(o->key), &o->val, err, sizeof(err));
-			if (!r)
-				r = check_wl_opt(cfg->wl, o->key, o->val, err, sizeof(err));
-			if (!r)
-				cfg->nr_wl_opts++;
-			break;
-		}
-		case 'q':
-			cfg->quiet = true;
-			break;
-		case 'h':
-			return 1;
-		case ':':
+	while ((key = getopt_long(argc, argv, shortopts, lo, NULL)) != -1) {
+		if (key == ':') {
 			snprintf(errbuf, errlen, "option '%s' needs a value", argv[optind - 1]);
 			return -EINVAL;
-		default:
+		}
+		o = run_opt_find(key);
+		if (!o) {
 			snprintf(errbuf, errlen, "unknown option '%s' (see 'gmembench run -h')",
 				 argv[optind - 1]);
 			return -EINVAL;
 		}
+		if (o->kind == RO_HELP)
+			return 1;
+		r = run_opt_apply(o, cfg, optarg, err, sizeof(err));
 		if (r) {
-			const struct option *lo;
-			const char *name = NULL;
-			size_t n = strlen(err);
-
-			/* the range of a time option is in seconds: say so */
-			if ((opt == 't' || opt == 'D' || opt == 6) && n > 1 && err[n - 1] == ')' &&
-			    n + 8 < sizeof(err))
-				snprintf(err + n - 1, sizeof(err) - n + 1, " seconds)");
-
-			for (lo = run_longopts; lo->name; lo++)
-				if (lo->val == opt)
-					name = lo->name;
-			snprintf(errbuf, errlen, "--%s: %s", name ? name : "?", err);
+			run_opt_err(o, err, sizeof(err), errbuf, errlen);
 			return r;
 		}
+		if (o->seen)
+			*((bool *)seen + o->seen - 1) = true;
 	}
 	if (optind < argc) {
 		snprintf(errbuf, errlen, "unexpected argument '%s' (run takes one WORKLOAD, then options only)",
 			 argv[optind]);
 		return -EINVAL;
 	}
-	if (iterations_set && cfg->duration_ns) {
-		snprintf(errbuf, errlen, "--duration: cannot be combined with --iterations (fixed-duration or fixed-count, not both)");
-		return -EINVAL;
-	}
 	return 0;
 }
 
-/*
- * Cross-option checks that need nothing from KVM, so bad input is refused
- * (exit 2) even on a host without /dev/kvm.
- */
-int run_cfg_validate(const struct run_cfg *cfg, uint64_t mem_available_bytes,
-		     char *err, size_t errlen)
+void run_cfg_host_defaults(struct run_cfg *cfg, const struct run_args_seen *seen,
+			   long online_cpus)
 {
-	char a[32], b[128], c[32];
-	uint64_t stride, need;
-	unsigned int i;
-	bool any_dual;
-
-	if (cfg->duration_ns && !(cfg->wl->needs & WL_CAN_DURATION)) {
-		size_t n = 0;
-
-		for (i = 0; workload_registry[i]; i++)
-			if (workload_registry[i]->needs & WL_CAN_DURATION)
-				n += (size_t)snprintf(b + n, sizeof(b) - n, "%s%s", n ? ", " : "",
-						      workload_registry[i]->name);
-		snprintf(err, errlen, "--duration: workload %s runs a fixed number of passes (accepted with: %s)",
-			 cfg->wl->name, b);
-		return -EINVAL;
-	}
-	format_size(cfg->region_bytes, a, sizeof(a));
-	if (cfg->region_bytes % SZ_4K) {
-		snprintf(err, errlen, "--region: '%s' is not a multiple of 4K (accepted: multiples of 4K in 4K..64G)", a);
-		return -EINVAL;
-	}
-	if (cfg->region_bytes < SZ_4K || cfg->region_bytes > REGION_MAX) {
-		snprintf(err, errlen, "--region: '%s' is out of range (accepted: multiples of 4K in 4K..64G)", a);
-		return -ERANGE;
-	}
-	if (cfg->region_bytes * cfg->vcpus > (GMB_MAX_PDS - 5ULL) << 30) {
-		snprintf(err, errlen, "--region x --vcpus: %s x %u exceeds the %d GiB of guest-physical space",
-			a, cfg->vcpus, GMB_MAX_PDS - 5);
-		return -ERANGE;
-	}
-	for (i = 0; i < cfg->nr_grans; i++) {
-		const char *what = NULL;
-
-		format_size(cfg->grans[i], b, sizeof(b));
-		if (cfg->grans[i] < SZ_4K || cfg->grans[i] % SZ_4K)
-			what = "is not a multiple of 4K";
-		else if (cfg->grans[i] > cfg->region_bytes)
-			what = "is larger than the region";
-		else if (cfg->region_bytes % cfg->grans[i])
-			what = "does not divide the region";
-		if (what) {
-			snprintf(err, errlen, "--granularity: '%s' %s (accepted: multiples of 4K in 4K..%s dividing the region %s)",
-				b, what, a, a);
-			return -EINVAL;
-		}
-	}
-	/* dual keeps two backings: shared memfd + guest_memfd */
-	any_dual = false;
-	for (i = 0; conv_backends[i]; i++)
-		if ((cfg->backend_mask & (1UL << i)) && conv_backends[i] == &backend_dual)
-			any_dual = true;
-	stride = (cfg->region_bytes + (2ULL << 20) - 1) & ~((2ULL << 20) - 1);
-	need = stride * cfg->vcpus * (any_dual ? 2 : 1) + GMB_SYS_BYTES;
-	if (mem_available_bytes && need > mem_available_bytes) {
-		format_size(need, b, sizeof(b));
-		snprintf(c, sizeof(c), "%llu MiB",
-			 (unsigned long long)(mem_available_bytes >> 20));
-		snprintf(err, errlen, "--region x --vcpus: the run needs %s of guest memory (%u x %s%s) but MemAvailable is %s",
-			b, cfg->vcpus, a, any_dual ? " x 2 backings" : "", c);
-		return -ENOMEM;
-	}
-	return 0;
+	/* one vCPU per CPU by default, as many as the guest layout holds */
+	if (!seen->vcpus)
+		cfg->vcpus = online_cpus > 0 ? (unsigned int)online_cpus : 1;
+	if (!seen->vcpus && cfg->vcpus > GMB_MAX_VCPUS)
+		cfg->vcpus = GMB_MAX_VCPUS;
 }
-
-/* the checks that need to ask KVM */
-int run_cfg_validate_host(const struct run_cfg *cfg, int kvm_max_vcpus,
-			  char *err, size_t errlen)
-{
-	unsigned int max_vcpus;
-
-	max_vcpus = kvm_max_vcpus > 0 && (unsigned int)kvm_max_vcpus < GMB_MAX_VCPUS ?
-		    (unsigned int)kvm_max_vcpus : GMB_MAX_VCPUS;
-	if (cfg->vcpus > max_vcpus) {
-		snprintf(err, errlen, "--vcpus: '%u' is out of range (accepted: 1..%u on this host)",
-			cfg->vcpus, max_vcpus);
-		return -ERANGE;
-	}
-	return 0;
-}
-

@@ -250,6 +250,16 @@ expect 2 "$E --opt: 'nops' is not key=value" \
 	$R -o "$(next_out)" -O nops
 expect 2 "$E --opt: '=5': empty key (expected key=value)" \
 	$R -o "$(next_out)" -O =5
+# limits a workload declares against the run (not only its own range):
+# refused here, before KVM, not in the workload's setup
+expect 2 "$E --opt: threads: '5' is out of range (accepted: 0..4, at most 2 x --vcpus)" \
+	run contention -o "$(next_out)" -v 2 -O threads=5
+expect 2 "$E --opt: bystander_bytes: '1M' is out of range (accepted: 4096..524288 bytes, at most the region)" \
+	run invalidation -o "$(next_out)" -m 512K -g 4K -O bystander_bytes=1M
+expect 2 "$E --opt: bystander_bytes: '256K' (the default) is out of range (accepted: 4096..131072 bytes, at most the region)" \
+	run invalidation -o "$(next_out)" -m 128K -g 4K
+expect 2 "$E --opt: layout: bad list ',none'" \
+	run layouts -o "$(next_out)" -O layout=,none
 
 # --- counts, time, identifiers ---------------------------------------------
 expect 2 "$E --repetitions: '0' is out of range (accepted: 1..10000)" \

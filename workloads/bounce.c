@@ -161,11 +161,6 @@ static int bounce_setup(struct wl_ctx *c, char *why, size_t whylen)
 	unsigned int j;
 	int r;
 
-	if (win < GMB_PAGE_SIZE || win % GMB_PAGE_SIZE || cfg->region_bytes % win) {
-		snprintf(why, whylen, "window (-g) %llu must be a page multiple dividing the region",
-			 (unsigned long long)win);
-		return -EINVAL;
-	}
 	st = calloc(1, sizeof(*st));
 	if (!st)
 		return -ENOMEM;

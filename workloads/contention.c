@@ -72,6 +72,7 @@ static const struct wl_option cont_options[] = {
 	  .choices = cont_variants,
 	  .help = "where the threads' ranges are; +faults: vCPUs touch memory meanwhile (comma list: one cell each)" },
 	{ .name = "threads", .type = WL_OPT_UINT, .def = "0", .min = 0, .max = 2 * GMB_MAX_VCPUS,
+	  .max_of = WL_BOUND_VCPUS, .max_mult = 2,
 	  .help = "converter threads, 1..2 x vcpus (0 = one per vCPU)" },
 	{ .name = "host_touch", .type = WL_OPT_UINT, .def = "1", .min = 0, .max = 1,
 	  .help = "write every page of a chunk through the host mapping before converting it to private (untimed: host_touch_ns); with 0 the conversions meet never-populated memory and measure only the lock and bookkeeping" },
@@ -276,18 +277,6 @@ static int cont_setup(struct wl_ctx *c, char *why, size_t whylen)
 	threads = wlc_opt_u64(c, "threads");
 	if (!threads)
 		threads = cfg->vcpus;
-	if (threads > 2ULL * cfg->vcpus) {
-		snprintf(why, whylen, "-O threads=%llu: accepted 1..%u (2 x vcpus)",
-			 (unsigned long long)threads, 2 * cfg->vcpus);
-		free(st);
-		return -EINVAL;
-	}
-	if (c->gran_bytes < GMB_PAGE_SIZE || cfg->region_bytes % c->gran_bytes) {
-		snprintf(why, whylen, "granularity %llu does not divide the region",
-			 (unsigned long long)c->gran_bytes);
-		free(st);
-		return -EINVAL;
-	}
 	st->nr_conv = (unsigned int)threads;
 	st->range_bytes = cfg->region_bytes;
 	/* one guest_memfd, one disjoint slice per thread: room for all of them */

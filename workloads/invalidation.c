@@ -59,7 +59,7 @@ static const struct wl_option inval_options[] = {
 	{ .name = "slices", .type = WL_OPT_UINT, .def = "10", .min = 1, .max = 1000,
 	  .help = "bystander: the baseline and converting phases alternate in this many slices each (phase_ms / slices per slice)" },
 	{ .name = "bystander_bytes", .type = WL_OPT_SIZE, .def = "256K", .min = 4096,
-	  .max = 64ULL << 30,
+	  .max = 64ULL << 30, .max_of = WL_BOUND_REGION,
 	  .help = "bystander: bytes of its region each bystander touches per pass (small = fine-grained pass count)" },
 	{ .name = "host_touch", .type = WL_OPT_UINT, .def = "0", .min = 0, .max = 1,
 	  .help = "counters, bystander: the converter writes every page of a chunk through the host mapping before converting it" },
@@ -702,13 +702,6 @@ static int inval_setup(struct wl_ctx *c, char *why, size_t whylen)
 	}
 	if (ic->part == INVAL_BYSTANDER) {
 		ic->bystanders = (unsigned int)wlc_opt_u64(c, "bystanders");
-		if (wlc_opt_u64(c, "bystander_bytes") > c->cfg->region_bytes) {
-			snprintf(why, whylen, "bystander_bytes %llu exceeds the region (%llu bytes)",
-				 (unsigned long long)wlc_opt_u64(c, "bystander_bytes"),
-				 (unsigned long long)c->cfg->region_bytes);
-			free(ic);
-			return -EINVAL;
-		}
 		sc.nr_vcpus = ic->bystanders + 1;
 	}
 	r = session_create(&c->sess, c->sys, &sc, why, whylen);

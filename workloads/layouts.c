@@ -321,13 +321,6 @@ static int layouts_setup(struct wl_ctx *c, char *why, size_t whylen)
 		free(st);
 		return -EINVAL;
 	}
-	if (c->gran_bytes < GMB_PAGE_SIZE || c->gran_bytes % GMB_PAGE_SIZE ||
-	    c->cfg->region_bytes % c->gran_bytes) {
-		snprintf(why, whylen, "granularity %llu does not divide the region into pages",
-			 (unsigned long long)c->gran_bytes);
-		free(st);
-		return -EINVAL;
-	}
 	r = layout_exists(st->layout, c->gran_bytes, (unsigned int)wlc_opt_u64(c, "random_pct"),
 			  why, whylen);
 	if (!r)

@@ -46,12 +46,30 @@ enum wl_opt_type {
 	WL_OPT_CHOICE,
 };
 
-/* a workload option, given as -O key=value */
+/*
+ * An upper bound that depends on the run's other options: the value (given
+ * or default) must not exceed max_mult x the region (bytes per vCPU) or
+ * max_mult x --vcpus. Checked with every other input check, before KVM.
+ */
+enum wl_opt_bound {
+	WL_BOUND_NONE,
+	WL_BOUND_REGION,
+	WL_BOUND_VCPUS,
+};
+
+/*
+ * A workload option, given as -O key=value. The workload declares its
+ * limits here and does not check them again: run_cfg_check
+ * (bench/run_check.c) refuses a run that breaks one before /dev/kvm is
+ * opened.
+ */
 struct wl_option {
 	const char *name;
 	enum wl_opt_type type;
 	const char *def;		/* default, as a string */
 	uint64_t min, max;		/* SIZE / UINT range */
+	enum wl_opt_bound max_of;	/* and at most max_mult x this */
+	unsigned int max_mult;		/* 0 = 1 */
 	const char *const *choices;	/* CHOICE, NULL-terminated */
 	const char *help;
 };

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * libFuzzer target: `gmembench run`'s option parser and validation
- * (bench/run_args.c), the code every bad command line goes through. The
+ * (bench/run_args.c, bench/run_check.c), the code every bad command line goes through. The
  * input is split at NUL bytes into argv; its first byte picks the workload
  * (so each workload's -O option table is reached). Invariants: an error is
  * exactly one line; an accepted configuration is self-consistent.
@@ -23,7 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct run_cfg cfg;
-	struct run_args_seen seen = { 0 };
+	struct run_check_env env = { .mem_available_bytes = 24ULL << 30 };
 	const struct workload *wl;
 	char *buf, *argv[FZ_MAX_ARGS + 2], err[512];
 	size_t nr_wl = 0, i, off;
@@ -48,18 +48,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	run_cfg_defaults(&cfg, wl);
 	err[0] = 0;
-	r = run_args_parse(argc, argv, &cfg, &seen, err, sizeof(err));
+	r = run_args_parse(argc, argv, &cfg, &env.seen, err, sizeof(err));
 	if (r < 0) {
 		FUZZ_CHECK(err[0] && !strchr(err, '\n'));
 		goto out;
 	}
 	if (r > 0)
 		goto out;
-	if (!seen.vcpus)
-		cfg.vcpus = 2;
-	r = run_cfg_validate(&cfg, 24ULL << 30, err, sizeof(err));
+	run_cfg_host_defaults(&cfg, &env.seen, 2);
+	r = run_cfg_check(&cfg, &env, err, sizeof(err));
 	if (!r)
-		r = run_cfg_validate_host(&cfg, 1024, err, sizeof(err));
+		r = run_cfg_check_host(&cfg, 1024, err, sizeof(err));
 	if (r) {
 		FUZZ_CHECK(r < 0 && err[0] && !strchr(err, '\n'));
 		goto out;
