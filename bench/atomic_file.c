@@ -11,7 +11,6 @@
 #include <limits.h>
 #include <signal.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,18 +18,7 @@
 #include <unistd.h>
 
 #include "bench/atomic_file.h"
-
-static void __attribute__((format(printf, 3, 4)))
-af_set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
+#include "harness/errbuf.h"
 
 static const char *af_strerror(int errnum, char *buf, size_t len)
 {
@@ -111,7 +99,7 @@ int atomic_write_file(const char *path, const void *data, size_t len,
 	int fd = -1, ret, tries;
 
 	if (asprintf(&tmp, "%s.tmp.%ld", path, (long)getpid()) < 0) {
-		af_set_err(err, errlen, "cannot write '%s': out of memory",
+		errbuf_set(err, errlen, "cannot write '%s': out of memory",
 			   path);
 		return -ENOMEM;
 	}
@@ -158,7 +146,7 @@ int atomic_write_file(const char *path, const void *data, size_t len,
 	/* path is replaced now; a failure here only weakens durability */
 	ret = fsync_parent(path);
 	if (ret) {
-		af_set_err(err, errlen, "cannot write '%s': fsync directory: %s",
+		errbuf_set(err, errlen, "cannot write '%s': fsync directory: %s",
 			   path, af_strerror(-ret, ebuf, sizeof(ebuf)));
 	}
 	free(tmp);
@@ -171,7 +159,7 @@ fail:
 	g_inflight_set = 0;
 fail_nofile:
 	g_inflight_set = 0;
-	af_set_err(err, errlen, "cannot write '%s': %s '%s': %s", path, step,
+	errbuf_set(err, errlen, "cannot write '%s': %s '%s': %s", path, step,
 		   tmp, af_strerror(-ret, ebuf, sizeof(ebuf)));
 	free(tmp);
 	return ret;
@@ -197,12 +185,12 @@ int mkdir_p(const char *path, mode_t mode, char *err, size_t errlen)
 	int ret = 0;
 
 	if (!path || !*path) {
-		af_set_err(err, errlen, "cannot create directory '': empty path");
+		errbuf_set(err, errlen, "cannot create directory '': empty path");
 		return -EINVAL;
 	}
 	buf = strdup(path);
 	if (!buf) {
-		af_set_err(err, errlen, "cannot create directory '%s': out of memory",
+		errbuf_set(err, errlen, "cannot create directory '%s': out of memory",
 			   path);
 		return -ENOMEM;
 	}
@@ -223,10 +211,10 @@ int mkdir_p(const char *path, mode_t mode, char *err, size_t errlen)
 		if (*p)
 			*p = '\0';
 		if (!strcmp(buf, path))
-			af_set_err(err, errlen, "cannot create directory '%s': %s",
+			errbuf_set(err, errlen, "cannot create directory '%s': %s",
 				   path, af_strerror(-ret, ebuf, sizeof(ebuf)));
 		else
-			af_set_err(err, errlen, "cannot create directory '%s': '%s': %s",
+			errbuf_set(err, errlen, "cannot create directory '%s': '%s': %s",
 				   path, buf, af_strerror(-ret, ebuf, sizeof(ebuf)));
 	}
 	free(buf);

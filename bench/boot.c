@@ -17,6 +17,7 @@
 #include "bench/boot.h"
 #include "bench/hist.h"
 #include "bench/rng.h"
+#include "bench/stats.h"
 
 #define BOOT_MAX_COUNT	(1ULL << 53)	/* counts stay exact as doubles */
 
@@ -25,13 +26,6 @@ void boot_side_free(struct boot_side *s)
 	free(s->grid);
 	free(s->cum);
 	memset(s, 0, sizeof(*s));
-}
-
-static int boot_cmp_double(const void *pa, const void *pb)
-{
-	double a = *(const double *)pa, b = *(const double *)pb;
-
-	return (a > b) - (a < b);
 }
 
 /* the sorted distinct values of every repetition into s->grid */
@@ -50,7 +44,7 @@ static int boot_build_grid(struct boot_side *s, const struct boot_rep *reps,
 		       reps[r].nr * sizeof(*s->grid));
 		n += reps[r].nr;
 	}
-	qsort(s->grid, total, sizeof(*s->grid), boot_cmp_double);
+	qsort(s->grid, total, sizeof(*s->grid), stats_cmp_double);
 	for (i = 0, n = 0; i < total; i++)
 		if (!n || s->grid[n - 1] != s->grid[i])
 			s->grid[n++] = s->grid[i];
@@ -248,7 +242,7 @@ int boot_ratio_ci(const struct boot_side *base, const struct boot_side *cand,
 
 		ratio[b] = boot_ratio(sc, sb);
 	}
-	qsort(ratio, o->resamples, sizeof(*ratio), boot_cmp_double);
+	qsort(ratio, o->resamples, sizeof(*ratio), stats_cmp_double);
 	*lo = ratio[boot_order(o->alpha / 2.0, o->resamples) - 1];
 	*hi = ratio[boot_order(1.0 - o->alpha / 2.0, o->resamples) - 1];
 	free(drawn);

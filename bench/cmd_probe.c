@@ -84,60 +84,40 @@ static void caps_section(const struct kvm_sys *sys)
 	    buf);
 }
 
-int cmd_probe(int argc, char **argv)
+static void host_section(void)
 {
 	struct hostinfo *hi = calloc(1, sizeof(*hi));
-	struct channel_info ci;
-	struct perfcaps pc;
 	struct topology topo;
-	struct kvm_sys sys;
-	char why[512], mode[128];
-	unsigned int i;
-	int r, nr_avail = 0;
+	char buf[256];
 
-	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-		printf("usage: gmembench probe\n\nPrints what this host's kernel offers: host facts, KVM capabilities,\neach conversion backend (available, or the precise reason why not), the\nguest request channel and the performance counters. Exit 0, or 4 when\n/dev/kvm is unusable.\n");
-		free(hi);
-		return 0;
-	}
-	if (argc > 1) {
-		gmb_err("probe: unexpected argument '%s' (probe takes no arguments)", argv[1]);
-		free(hi);
-		return EXIT_USAGE;
-	}
-	if (!hi)
-		return 1;
-	hostinfo_collect(hi);
 	printf("Host\n");
-	hostinfo_print(hi, stdout);
+	if (hi) {
+		hostinfo_collect(hi);
+		hostinfo_print(hi, stdout);
+		free(hi);
+	}
 	if (topology_init(&topo) == 0) {
-		char buf[256];
-
 		topology_summary(&topo, buf, sizeof(buf));
 		row("topology (hwloc)", "%s", buf);
 		topology_fini(&topo);
 	} else {
 		row("topology (hwloc)", "unavailable: hwloc could not load the topology");
 	}
+}
 
-	r = kvm_sys_open(&sys, why, sizeof(why));
-	if (r) {
-		printf("\nKVM\n");
-		row("/dev/kvm", "unusable: %s", why);
-		gmb_err("SKIP: %s", why);
-		free(hi);
-		return EXIT_SKIP;
-	}
-	caps_section(&sys);
-	kvm_attr_mode_param(mode, sizeof(mode));
-	row("attribute mode param", "%s", mode);
+/* each backend probed by issuing its ioctls: how many are available */
+static int backends_section(const struct kvm_sys *sys)
+{
+	char why[512];
+	unsigned int i;
+	int r, nr_avail = 0;
 
 	printf("\nConversion backends (probed by issuing the ioctls)\n");
 	for (i = 0; conv_backends[i]; i++) {
 		unsigned long type = 0;
 
 		why[0] = 0;
-		r = conv_backends[i]->probe(&sys, &type, why, sizeof(why));
+		r = conv_backends[i]->probe(sys, &type, why, sizeof(why));
 		if (!r) {
 			nr_avail++;
 			row(conv_backends[i]->name, "available (VM type %lu: %s)", type,
@@ -146,10 +126,16 @@ int cmd_probe(int argc, char **argv)
 			row(conv_backends[i]->name, "unavailable: %s", why[0] ? why : strerror(-r));
 		}
 	}
+	return nr_avail;
+}
+
+static void channel_perf_section(const struct kvm_sys *sys)
+{
+	struct channel_info ci;
+	struct perfcaps pc;
 
 	printf("\nGuest request channel\n");
-	r = channel_decide(&sys, CHANNEL_PREF_AUTO, 250, &ci);
-	if (r)
+	if (channel_decide(sys, CHANNEL_PREF_AUTO, 250, &ci))
 		row("channel", "none: %s", ci.reason);
 	else
 		row("channel", "%s (%s)", channel_name(ci.channel), ci.reason);
@@ -164,9 +150,35 @@ int cmd_probe(int argc, char **argv)
 	row("tlb:tlb_flush", "%s", pc.tp_tlb_flush ? "yes" : "no");
 	row("kvm:kvm_unmap_hva_range", "%s", pc.tp_kvm_unmap_hva_range ? "yes" : "no");
 	row("kvmmmu:*", "%s", pc.tp_kvmmmu ? "yes" : "no");
+}
 
+int cmd_probe(int argc, char **argv)
+{
+	struct kvm_sys sys;
+	char why[512], mode[128];
+	int nr_avail;
+
+	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		printf("usage: gmembench probe\n\nPrints what this host's kernel offers: host facts, KVM capabilities,\neach conversion backend (available, or the precise reason why not), the\nguest request channel and the performance counters. Exit 0, or 4 when\n/dev/kvm is unusable.\n");
+		return 0;
+	}
+	if (argc > 1) {
+		gmb_err("probe: unexpected argument '%s' (probe takes no arguments)", argv[1]);
+		return EXIT_USAGE;
+	}
+	host_section();
+	if (kvm_sys_open(&sys, why, sizeof(why))) {
+		printf("\nKVM\n");
+		row("/dev/kvm", "unusable: %s", why);
+		gmb_err("SKIP: %s", why);
+		return EXIT_SKIP;
+	}
+	caps_section(&sys);
+	kvm_attr_mode_param(mode, sizeof(mode));
+	row("attribute mode param", "%s", mode);
+	nr_avail = backends_section(&sys);
+	channel_perf_section(&sys);
 	printf("\n%d of %zu conversion backends available\n", nr_avail, conv_backend_count());
 	kvm_sys_close(&sys);
-	free(hi);
 	return 0;
 }

@@ -13,7 +13,6 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,20 +20,9 @@
 #include <unistd.h>
 
 #include "bench/csv.h"
+#include "harness/errbuf.h"
 
 #define CSV_MAX_FILE_BYTES	(256ULL << 20)
-
-static void __attribute__((format(printf, 3, 4)))
-csv_set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 /* ---- writer ---- */
 
@@ -272,7 +260,7 @@ static int parse_field(struct csv_parser *ps)
 
 		for (p++; ; p++) {
 			if (p >= ps->end) {
-				csv_set_err(ps->err, ps->errlen,
+				errbuf_set(ps->err, ps->errlen,
 					    "line %lu: unterminated quoted field",
 					    open_line);
 				return -EINVAL;
@@ -294,7 +282,7 @@ static int parse_field(struct csv_parser *ps)
 				return ret;
 		}
 		if (p < ps->end && *p != ',' && !line_end_len(ps, p)) {
-			csv_set_err(ps->err, ps->errlen,
+			errbuf_set(ps->err, ps->errlen,
 				    "line %lu: unexpected character after closing quote",
 				    ps->line);
 			return -EINVAL;
@@ -302,7 +290,7 @@ static int parse_field(struct csv_parser *ps)
 	} else {
 		for (; p < ps->end && *p != ',' && !line_end_len(ps, p); p++) {
 			if (*p == '"') {
-				csv_set_err(ps->err, ps->errlen,
+				errbuf_set(ps->err, ps->errlen,
 					    "line %lu: quote inside unquoted field",
 					    ps->line);
 				return -EINVAL;
@@ -315,7 +303,7 @@ static int parse_field(struct csv_parser *ps)
 		}
 	}
 	if (p < ps->end && line_end_len(ps, p) < 0) {
-		csv_set_err(ps->err, ps->errlen,
+		errbuf_set(ps->err, ps->errlen,
 			    "line %lu: CR not followed by LF outside quotes",
 			    ps->line);
 		return -EINVAL;
@@ -323,7 +311,7 @@ static int parse_field(struct csv_parser *ps)
 	ps->p = p;
 	return field_putc(ps, '\0');
 nul:
-	csv_set_err(ps->err, ps->errlen, "line %lu: NUL byte in field",
+	errbuf_set(ps->err, ps->errlen, "line %lu: NUL byte in field",
 		    ps->line);
 	return -EINVAL;
 }
@@ -465,7 +453,7 @@ int csv_parse(const char *text, size_t len, struct csv_table *t,
 			continue;
 		}
 		if (nr > t->nr_cols) {
-			csv_set_err(err, errlen,
+			errbuf_set(err, errlen,
 				    "line %lu: row has %zu fields but the header has %zu",
 				    line, nr, t->nr_cols);
 			free_fields(rec, nr);
@@ -492,7 +480,7 @@ int csv_parse(const char *text, size_t len, struct csv_table *t,
 	free(ps.field);
 	ps.field = NULL;
 	if (!t->header) {
-		csv_set_err(err, errlen, "line %lu: no header row", ps.line);
+		errbuf_set(err, errlen, "line %lu: no header row", ps.line);
 		return -EINVAL;
 	}
 	t->rows = (char ***)rows.v;
@@ -504,7 +492,7 @@ fail:
 	t->nr_rows = rows.nr;
 	csv_table_free(t);
 	if (ret == -ENOMEM)
-		csv_set_err(err, errlen, "line %lu: out of memory", ps.line);
+		errbuf_set(err, errlen, "line %lu: out of memory", ps.line);
 	return ret;
 }
 
@@ -521,13 +509,13 @@ int csv_read_file(const char *path, struct csv_table *t,
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		ret = -errno;
-		csv_set_err(err, errlen, "%s: %s", path, strerror(-ret));
+		errbuf_set(err, errlen, "%s: %s", path, strerror(-ret));
 		return ret;
 	}
 	/* fail fast on a huge regular file instead of reading 256 MiB first */
 	if (!fstat(fd, &st) && S_ISREG(st.st_mode) &&
 	    (unsigned long long)st.st_size > CSV_MAX_FILE_BYTES) {
-		csv_set_err(err, errlen, "%s: file is larger than %llu MiB",
+		errbuf_set(err, errlen, "%s: file is larger than %llu MiB",
 			    path, CSV_MAX_FILE_BYTES >> 20);
 		ret = -EFBIG;
 		goto out;
@@ -541,7 +529,7 @@ int csv_read_file(const char *path, struct csv_table *t,
 			if (ncap > CSV_MAX_FILE_BYTES + 1)
 				ncap = CSV_MAX_FILE_BYTES + 1;
 			if (ncap == cap) {
-				csv_set_err(err, errlen,
+				errbuf_set(err, errlen,
 					    "%s: file is larger than %llu MiB",
 					    path, CSV_MAX_FILE_BYTES >> 20);
 				ret = -EFBIG;
@@ -549,7 +537,7 @@ int csv_read_file(const char *path, struct csv_table *t,
 			}
 			nb = realloc(buf, ncap);
 			if (!nb) {
-				csv_set_err(err, errlen, "%s: out of memory",
+				errbuf_set(err, errlen, "%s: out of memory",
 					    path);
 				ret = -ENOMEM;
 				goto out;
@@ -562,7 +550,7 @@ int csv_read_file(const char *path, struct csv_table *t,
 			if (errno == EINTR)
 				continue;
 			ret = -errno;
-			csv_set_err(err, errlen, "%s: read: %s", path,
+			errbuf_set(err, errlen, "%s: read: %s", path,
 				    strerror(-ret));
 			goto out;
 		}
@@ -577,10 +565,10 @@ int csv_read_file(const char *path, struct csv_table *t,
 
 		/* "line N: why" becomes "PATH:N: why", as compilers write it */
 		if (sscanf(msg, "line %lu: %n", &line, &off) == 1 && off)
-			csv_set_err(err, errlen, "%s:%lu: %s", path, line,
+			errbuf_set(err, errlen, "%s:%lu: %s", path, line,
 				    msg + off);
 		else
-			csv_set_err(err, errlen, "%s: %s", path, msg);
+			errbuf_set(err, errlen, "%s: %s", path, msg);
 	}
 out:
 	free(buf);

@@ -8,43 +8,15 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bench/parse.h"
+#include "harness/errbuf.h"
 
 #define SIZE_SUFFIXES	"KMGT"
-
-static void __attribute__((format(printf, 3, 4)))
-set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
-/* Append to err at *pos; later appends after truncation are harmless. */
-static void __attribute__((format(printf, 4, 5)))
-append_err(char *err, size_t errlen, size_t *pos, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (!err || !errlen || *pos >= errlen - 1)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(err + *pos, errlen - *pos, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		*pos += (size_t)n;
-}
 
 static bool is_digit(char c)
 {
@@ -109,29 +81,45 @@ static int size_parse_n(const char *s, size_t n, uint64_t *out)
 	return 0;
 }
 
-static int size_err(const char *s, size_t n, int ret, char *err,
-		    size_t errlen)
+enum size_item { SIZE_ONE, SIZE_RANGE };
+
+/* n characters at s were a bad size or size range: -ERANGE = too large */
+static int size_item_err(enum size_item what, const char *s, size_t n, int ret,
+			 char *err, size_t errlen)
 {
-	if (ret == -ERANGE)
-		set_err(err, errlen,
-			"size '%.*s' is too large (maximum %llu bytes)",
-			(int)n, s, (unsigned long long)UINT64_MAX);
-	else
-		set_err(err, errlen,
-			"size '%.*s': expected a number with optional K/M/G/T suffix",
-			(int)n, s);
+	static const char *const too_large[] = {
+		[SIZE_ONE] = " is too large (maximum 18446744073709551615 bytes)",
+		[SIZE_RANGE] = ": factor must be at least x2",
+	};
+	static const char *const malformed[] = {
+		[SIZE_ONE] = ": expected a number with optional K/M/G/T suffix",
+		[SIZE_RANGE] = ": expected min:max or min:max:xF with F >= 2",
+	};
+
+	errbuf_set(err, errlen, "size%s '%.*s'%s", what == SIZE_RANGE ? " range" : "",
+		   (int)n, s, ret == -ERANGE ? too_large[what] : malformed[what]);
 	return ret;
+}
+
+static int size_err(const char *s, size_t n, int ret, char *err, size_t errlen)
+{
+	return size_item_err(SIZE_ONE, s, n, ret, err, errlen);
+}
+
+/* NULL reads as "": every parser refuses it with the usual message */
+static size_t text_len(const char **s)
+{
+	if (!*s)
+		*s = "";
+	return strlen(*s);
 }
 
 int parse_size(const char *s, uint64_t *out, char *err, size_t errlen)
 {
+	size_t n = text_len(&s);
 	uint64_t v;
-	size_t n;
 	int ret;
 
-	if (!s)
-		s = "";
-	n = strlen(s);
 	ret = size_parse_n(s, n, &v);
 	if (ret)
 		return size_err(s, n, ret, err, errlen);
@@ -142,21 +130,18 @@ int parse_size(const char *s, uint64_t *out, char *err, size_t errlen)
 int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out,
 	      char *err, size_t errlen)
 {
-	uint64_t v;
+	size_t n = text_len(&s);
 	bool overflow;
-	size_t n;
+	uint64_t v;
 
-	if (!s)
-		s = "";
-	n = strlen(s);
 	if (n == 0 || scan_u64(s, n, &v, &overflow) != n) {
-		set_err(err, errlen,
+		errbuf_set(err, errlen,
 			"'%s' is not a decimal integer (accepted: %llu..%llu)",
 			s, (unsigned long long)min, (unsigned long long)max);
 		return -EINVAL;
 	}
 	if (overflow || v < min || v > max) {
-		set_err(err, errlen, "'%s' is out of range (accepted: %llu..%llu)",
+		errbuf_set(err, errlen, "'%s' is out of range (accepted: %llu..%llu)",
 			s, (unsigned long long)min, (unsigned long long)max);
 		return -ERANGE;
 	}
@@ -188,12 +173,12 @@ int parse_double(const char *s, double min, double max, double *out,
 	/* strtod skips leading blanks and takes "nan": neither is a value */
 	v = (*s && !strchr(" \t\n\v\f\r", *s)) ? strtod(s, &end) : NAN;
 	if (isnan(v) || *end) {
-		set_err(err, errlen, "'%s' is not a number (accepted: %g..%g)",
+		errbuf_set(err, errlen, "'%s' is not a number (accepted: %g..%g)",
 			s, min, max);
 		return -EINVAL;
 	}
 	if (v < min || v > max) {
-		set_err(err, errlen, "'%s' is out of range (accepted: %g..%g)",
+		errbuf_set(err, errlen, "'%s' is out of range (accepted: %g..%g)",
 			s, min, max);
 		return -ERANGE;
 	}
@@ -210,27 +195,13 @@ static int size_list_add(uint64_t v, uint64_t *vals, size_t max_vals,
 		if (vals[i] == v)
 			return 0;
 	if (*nr >= max_vals) {
-		set_err(err, errlen,
+		errbuf_set(err, errlen,
 			"size list '%s': too many values (maximum %zu)",
 			list, max_vals);
 		return -ERANGE;
 	}
 	vals[(*nr)++] = v;
 	return 0;
-}
-
-static int size_range_err(const char *item, size_t n, int ret, char *err,
-			  size_t errlen)
-{
-	if (ret == -ERANGE)
-		set_err(err, errlen,
-			"size range '%.*s': factor must be at least x2",
-			(int)n, item);
-	else
-		set_err(err, errlen,
-			"size range '%.*s': expected min:max or min:max:xF with F >= 2",
-			(int)n, item);
-	return ret;
 }
 
 /* One "min:max[:xF]" item of a size list, n characters at item. */
@@ -251,9 +222,9 @@ static int size_range_add(const char *item, size_t n, uint64_t *vals,
 
 		if (memchr(f, ':', fn) || fn < 2 || f[0] != 'x' ||
 		    scan_u64(f + 1, fn - 1, &factor, &overflow) != fn - 1)
-			return size_range_err(item, n, -EINVAL, err, errlen);
+			return size_item_err(SIZE_RANGE, item, n, -EINVAL, err, errlen);
 		if (factor < 2 && !overflow)
-			return size_range_err(item, n, -ERANGE, err, errlen);
+			return size_item_err(SIZE_RANGE, item, n, -ERANGE, err, errlen);
 		if (overflow)
 			factor = UINT64_MAX;
 	} else {
@@ -268,13 +239,13 @@ static int size_range_add(const char *item, size_t n, uint64_t *vals,
 		return size_err(c1 + 1, (size_t)(c2 - c1 - 1), ret, err,
 				errlen);
 	if (min == 0) {
-		set_err(err, errlen,
+		errbuf_set(err, errlen,
 			"size range '%.*s': min must be at least 1 byte",
 			(int)n, item);
 		return -ERANGE;
 	}
 	if (min > max) {
-		set_err(err, errlen,
+		errbuf_set(err, errlen,
 			"size range '%.*s': min is greater than max",
 			(int)n, item);
 		return -ERANGE;
@@ -307,7 +278,7 @@ int parse_size_list(const char *s, uint64_t *vals, size_t max_vals,
 	int ret;
 
 	if (!s || !*s) {
-		set_err(err, errlen,
+		errbuf_set(err, errlen,
 			"size list '': expected comma-separated sizes or min:max[:xF] ranges");
 		return -EINVAL;
 	}
@@ -315,7 +286,7 @@ int parse_size_list(const char *s, uint64_t *vals, size_t max_vals,
 		comma = strchr(item, ',');
 		n = comma ? (size_t)(comma - item) : strlen(item);
 		if (n == 0) {
-			set_err(err, errlen, "size list '%s': empty item", s);
+			errbuf_set(err, errlen, "size list '%s': empty item", s);
 			return -EINVAL;
 		}
 		if (memchr(item, ':', n)) {
@@ -344,12 +315,12 @@ static void append_choices(char *err, size_t errlen, size_t *pos,
 {
 	size_t i;
 
-	append_err(err, errlen, pos, " (accepted: ");
+	errbuf_append(err, errlen, pos, " (accepted: ");
 	for (i = 0; choices[i]; i++)
-		append_err(err, errlen, pos, "%s%s", i ? ", " : "", choices[i]);
+		errbuf_append(err, errlen, pos, "%s%s", i ? ", " : "", choices[i]);
 	if (with_all)
-		append_err(err, errlen, pos, "%sall", i ? ", " : "");
-	append_err(err, errlen, pos, ")");
+		errbuf_append(err, errlen, pos, "%sall", i ? ", " : "");
+	errbuf_append(err, errlen, pos, ")");
 }
 
 /* Index of s[0..n) in choices, or -1. */
@@ -373,7 +344,7 @@ int parse_choice(const char *what, const char *s, const char *const *choices,
 		s = "";
 	i = choice_find(s, strlen(s), choices);
 	if (i < 0) {
-		append_err(err, errlen, &pos, "unknown %s '%s'", what, s);
+		errbuf_append(err, errlen, &pos, "unknown %s '%s'", what, s);
 		append_choices(err, errlen, &pos, choices, false);
 		return -EINVAL;
 	}
@@ -394,7 +365,7 @@ int parse_choice_list(const char *what, const char *s,
 	for (nr_choices = 0; choices[nr_choices]; nr_choices++)
 		;
 	if (nr_choices > bits) {
-		set_err(err, errlen, "too many %s choices for a %zu-bit mask",
+		errbuf_set(err, errlen, "too many %s choices for a %zu-bit mask",
 			what, bits);
 		return -EINVAL;
 	}
@@ -407,10 +378,10 @@ int parse_choice_list(const char *what, const char *s,
 		n = comma ? (size_t)(comma - item) : strlen(item);
 		if (n == 0) {
 			if (*s)
-				append_err(err, errlen, &pos,
+				errbuf_append(err, errlen, &pos,
 					   "empty %s in list '%s'", what, s);
 			else
-				append_err(err, errlen, &pos, "empty %s list",
+				errbuf_append(err, errlen, &pos, "empty %s list",
 					   what);
 			append_choices(err, errlen, &pos, choices, true);
 			return -EINVAL;
@@ -421,7 +392,7 @@ int parse_choice_list(const char *what, const char *s,
 		} else if (n == 3 && !memcmp(item, "all", 3)) {
 			m |= all;
 		} else {
-			append_err(err, errlen, &pos, "unknown %s '%.*s'", what,
+			errbuf_append(err, errlen, &pos, "unknown %s '%.*s'", what,
 				   (int)n, item);
 			append_choices(err, errlen, &pos, choices, true);
 			return -EINVAL;
@@ -443,26 +414,26 @@ int parse_kv(const char *s, char *key, size_t keylen, const char **val,
 		s = "";
 	eq = strchr(s, '=');
 	if (!eq) {
-		set_err(err, errlen, "'%s' is not key=value", s);
+		errbuf_set(err, errlen, "'%s' is not key=value", s);
 		return -EINVAL;
 	}
 	n = (size_t)(eq - s);
 	if (n == 0) {
-		set_err(err, errlen, "'%s': empty key (expected key=value)", s);
+		errbuf_set(err, errlen, "'%s': empty key (expected key=value)", s);
 		return -EINVAL;
 	}
 	for (i = 0; i < n; i++) {
 		char c = s[i];
 
 		if (!(is_digit(c) || (c >= 'a' && c <= 'z') || c == '_')) {
-			set_err(err, errlen,
+			errbuf_set(err, errlen,
 				"invalid key '%.*s' in '%s' (accepted: [a-z0-9_]+)",
 				(int)n, s, s);
 			return -EINVAL;
 		}
 	}
 	if (n >= keylen) {
-		set_err(err, errlen,
+		errbuf_set(err, errlen,
 			"key '%.*s' is too long (maximum %zu characters)",
 			(int)n, s, keylen ? keylen - 1 : 0);
 		return -ERANGE;

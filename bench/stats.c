@@ -11,7 +11,7 @@
 
 #include "bench/stats.h"
 
-static int stats_cmp_double(const void *pa, const void *pb)
+int stats_cmp_double(const void *pa, const void *pb)
 {
 	double a = *(const double *)pa, b = *(const double *)pb;
 

@@ -3,29 +3,15 @@
  * CPU topology and thread placement: see topology.h.
  */
 #include "harness/topology.h"
+#include "harness/errbuf.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <sched.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static void topo_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void topo_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 int topology_init(struct topology *t)
 {
@@ -214,19 +200,71 @@ static int topo_spread_order(const struct topology *t, hwloc_const_bitmap_t usab
  * Parse "0,2-3" into CPU numbers, checking each against @usable. Returns
  * the count or -EINVAL with a message in @err; *out is malloc'ed.
  */
+/* One item of a CPU list, toklen characters at p: N or N-M, digits only. */
+static int topo_parse_item(const char *p, size_t toklen, unsigned long *a,
+			   unsigned long *b)
+{
+	const char *q = p;
+	char *end;
+
+	/* no sign, no blanks: strtoul would take both */
+	if (!isdigit((unsigned char)*q))
+		return -EINVAL;
+	errno = 0;
+	*a = strtoul(q, &end, 10);
+	*b = *a;
+	q = end;
+	if (*q == '-') {
+		q++;
+		if (!isdigit((unsigned char)*q))
+			return -EINVAL;
+		*b = strtoul(q, &end, 10);
+		q = end;
+	}
+	return errno || (size_t)(q - p) != toklen ? -EINVAL : 0;
+}
+
+/* CPUs a..b onto list[*n]: each usable, none twice */
+static int topo_add_range(const char *spec, hwloc_const_bitmap_t usable,
+			  const char *accepted, unsigned long a, unsigned long b,
+			  int *list, int *n, char *err, size_t errlen)
+{
+	unsigned long cpu;
+	int k;
+
+	for (cpu = a; cpu <= b; cpu++) {
+		if (cpu > INT_MAX || !hwloc_bitmap_isset(usable, (unsigned int)cpu)) {
+			errbuf_set(err, errlen,
+				   "CPU %lu in \"%s\" is not an allowed online CPU (accepted CPUs: %s)",
+				   cpu, spec, accepted);
+			return -EINVAL;
+		}
+		for (k = 0; k < *n; k++) {
+			if (list[k] == (int)cpu) {
+				errbuf_set(err, errlen,
+					   "CPU %lu is listed twice in \"%s\" (accepted CPUs: %s)",
+					   cpu, spec, accepted);
+				return -EINVAL;
+			}
+		}
+		list[(*n)++] = (int)cpu;
+	}
+	return 0;
+}
+
 static int topo_parse_list(const char *spec, hwloc_const_bitmap_t usable,
 			   int **out, char *err, size_t errlen)
 {
 	int weight = hwloc_bitmap_weight(usable);
 	char accepted[256];
 	const char *p = spec;
-	int n = 0, ret;
+	int n = 0, ret = 0;
 	int *list;
 
 	if (hwloc_bitmap_list_snprintf(accepted, sizeof(accepted), usable) < 0)
 		snprintf(accepted, sizeof(accepted), "?");
 	if (weight <= 0) {
-		topo_err(err, errlen, "no usable CPUs in the topology");
+		errbuf_set(err, errlen, "no usable CPUs in the topology");
 		return -EINVAL;
 	}
 	/* Duplicates are refused, so a valid list has at most weight CPUs. */
@@ -234,77 +272,33 @@ static int topo_parse_list(const char *spec, hwloc_const_bitmap_t usable,
 	if (!list)
 		return -ENOMEM;
 
-	for (;;) {
+	for (; !ret; p++) {
 		size_t toklen = strcspn(p, ",");
-		unsigned long a, b, cpu;
-		const char *q = p;
-		char *end;
+		unsigned long a, b;
 
-		/* Item is N or N-M, decimal digits only (no sign, no blanks). */
-		if (!isdigit((unsigned char)*q))
-			goto bad_item;
-		errno = 0;
-		a = strtoul(q, &end, 10);
-		if (errno)
-			goto bad_item;
-		b = a;
-		q = end;
-		if (*q == '-') {
-			q++;
-			if (!isdigit((unsigned char)*q))
-				goto bad_item;
-			b = strtoul(q, &end, 10);
-			if (errno)
-				goto bad_item;
-			q = end;
-		}
-		if ((size_t)(q - p) != toklen)
-			goto bad_item;
-		if (b < a) {
-			topo_err(err, errlen,
-				 "CPU range \"%.*s\" in \"%s\" is reversed (accepted CPUs: %s)",
-				 (int)toklen, p, spec, accepted);
+		if (topo_parse_item(p, toklen, &a, &b)) {
+			errbuf_set(err, errlen,
+				   "bad CPU list item \"%.*s\" in \"%s\": expected N or N-M, comma separated (accepted CPUs: %s)",
+				   (int)toklen, p, spec, accepted);
 			ret = -EINVAL;
-			goto fail;
-		}
-		for (cpu = a; cpu <= b; cpu++) {
-			int k;
-
-			if (cpu > INT_MAX ||
-			    !hwloc_bitmap_isset(usable, (unsigned int)cpu)) {
-				topo_err(err, errlen,
-					 "CPU %lu in \"%s\" is not an allowed online CPU (accepted CPUs: %s)",
-					 cpu, spec, accepted);
-				ret = -EINVAL;
-				goto fail;
-			}
-			for (k = 0; k < n; k++) {
-				if (list[k] == (int)cpu) {
-					topo_err(err, errlen,
-						 "CPU %lu is listed twice in \"%s\" (accepted CPUs: %s)",
-						 cpu, spec, accepted);
-					ret = -EINVAL;
-					goto fail;
-				}
-			}
-			list[n++] = (int)cpu;
+		} else if (b < a) {
+			errbuf_set(err, errlen,
+				   "CPU range \"%.*s\" in \"%s\" is reversed (accepted CPUs: %s)",
+				   (int)toklen, p, spec, accepted);
+			ret = -EINVAL;
+		} else {
+			ret = topo_add_range(spec, usable, accepted, a, b, list, &n, err, errlen);
 		}
 		p += toklen;
 		if (!*p)
 			break;
-		p++;	/* skip ',' */
+	}
+	if (ret) {
+		free(list);
+		return ret;
 	}
 	*out = list;
 	return n;
-
-bad_item:
-	topo_err(err, errlen,
-		 "bad CPU list item \"%.*s\" in \"%s\": expected N or N-M, comma separated (accepted CPUs: %s)",
-		 (int)strcspn(p, ","), p, spec, accepted);
-	ret = -EINVAL;
-fail:
-	free(list);
-	return ret;
 }
 
 int topology_plan(const struct topology *t, const char *cpus_spec,
@@ -326,7 +320,7 @@ int topology_plan(const struct topology *t, const char *cpus_spec,
 		return 0;
 	}
 	if (!t || !t->loaded) {
-		topo_err(err, errlen,
+		errbuf_set(err, errlen,
 			 "no CPU topology loaded; only \"none\" is possible");
 		return -EINVAL;
 	}
@@ -342,7 +336,7 @@ int topology_plan(const struct topology *t, const char *cpus_spec,
 		return n;
 	if (n == 0) {
 		free(order);
-		topo_err(err, errlen, "CPU list \"%s\" selects no CPU",
+		errbuf_set(err, errlen, "CPU list \"%s\" selects no CPU",
 			 cpus_spec ? cpus_spec : "spread");
 		return -EINVAL;
 	}

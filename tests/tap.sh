@@ -27,3 +27,21 @@ skip() {	# skip REASON: a test point that cannot run on this host
 	n=$((n + 1))
 	echo "ok $n # SKIP $1"
 }
+
+# The gmembench under test, for a script whose repository root is $root:
+# $GMB_BIN, else gmembench in the build directory $O (default build, made
+# by make; a relative O is taken from the root).
+gmb_bin() {
+	case ${O:-build} in
+	/*)	echo "${GMB_BIN:-$O/gmembench}" ;;
+	*)	echo "${GMB_BIN:-$root/${O:-build}/gmembench}" ;;
+	esac
+}
+# require_bin BIN: a missing binary is a failure, not a skip (the build is
+# broken): the whole plan is that one failed point
+require_bin() {
+	[ -x "$1" ] && return 0
+	echo "1..1"
+	not_ok "$1 not built (make)"
+	exit 1
+}

@@ -38,19 +38,12 @@ static void trep_free(struct trep *t)
 	memset(t, 0, sizeof(*t));
 }
 
-static int cmp_double(const void *pa, const void *pb)
-{
-	double a = *(const double *)pa, b = *(const double *)pb;
-
-	return (a > b) - (a < b);
-}
-
 /* raw values (any order) into a trep: sort, then count runs */
 static void trep_from_values(struct trep *t, double *v, size_t n)
 {
 	size_t i;
 
-	qsort(v, n, sizeof(*v), cmp_double);
+	qsort(v, n, sizeof(*v), stats_cmp_double);
 	t->value = malloc(n * sizeof(*t->value));
 	t->count = malloc(n * sizeof(*t->count));
 	assert_non_null(t->value);
@@ -198,7 +191,7 @@ static void test_order_statistic_is_beta(void **state)
 	for (i = 0; i < TRIES; i++) {
 		for (j = 0; j < N; j++)
 			u[j] = rng_uniform(&r);
-		qsort(u, N, sizeof(*u), cmp_double);
+		qsort(u, N, sizeof(*u), stats_cmp_double);
 		brute[i] = u[K - 1];
 		beta[i] = rng_beta(&r, K, N - K + 1);
 	}
@@ -207,8 +200,8 @@ static void test_order_statistic_is_beta(void **state)
 	assert_true(fabs(mb - mt) < 0.003);
 	assert_true(fabs(vb / vt - 1.0) < 0.05);
 	/* and the quartiles */
-	qsort(brute, TRIES, sizeof(*brute), cmp_double);
-	qsort(beta, TRIES, sizeof(*beta), cmp_double);
+	qsort(brute, TRIES, sizeof(*brute), stats_cmp_double);
+	qsort(beta, TRIES, sizeof(*beta), stats_cmp_double);
 	for (i = 1; i < 4; i++)
 		assert_true(fabs(brute[i * TRIES / 4] - beta[i * TRIES / 4]) <
 			    0.005);
@@ -249,7 +242,7 @@ static void test_point_vs_sorting(void **state)
 		}
 		side_init(&s, t, 3);
 		assert_true(boot_side_count(&s) == total);
-		qsort(all, total, sizeof(*all), cmp_double);
+		qsort(all, total, sizeof(*all), stats_cmp_double);
 		for (p = 0; p < sizeof(pcts) / sizeof(pcts[0]); p++) {
 			struct boot_opts o = { .kind = BOOT_CONVERSIONS,
 					       .pct = pcts[p] };
@@ -304,7 +297,7 @@ static void test_point_from_histogram(void **state)
 	}
 	rep = (struct boot_rep){ binval, cnt, nr };
 	assert_int_equal(boot_side_init(&s, &rep, 1), 0);
-	qsort(raw, N, sizeof(*raw), cmp_double);
+	qsort(raw, N, sizeof(*raw), stats_cmp_double);
 	/* exactly the histogram's p50, within its resolution of the raw one */
 	assert_true(boot_point(&s, &o) == (double)hist_percentile(h, 50.0));
 	assert_true(fabs(boot_point(&s, &o) / raw[N / 2] - 1.0) <= 1.0 / 128);
@@ -380,7 +373,7 @@ static double brute_stat(const struct trep *t, size_t nr,
 	} else {
 		for (i = 0; i < n; i++)
 			res[i] = pool[rng_below(r, n)];
-		qsort(res, n, sizeof(*res), cmp_double);
+		qsort(res, n, sizeof(*res), stats_cmp_double);
 		v = res[hist_rank(n, o->pct) - 1];
 	}
 	free(pool);
@@ -402,7 +395,7 @@ static void brute_ci(const struct trep *b, const struct trep *c, size_t nr,
 
 		ratio[i] = brute_stat(c, nr, o, &r) / sb;
 	}
-	qsort(ratio, o->resamples, sizeof(*ratio), cmp_double);
+	qsort(ratio, o->resamples, sizeof(*ratio), stats_cmp_double);
 	*lo = ratio[(size_t)ceil(o->resamples * o->alpha / 2) - 1];
 	*hi = ratio[(size_t)ceil(o->resamples * (1 - o->alpha / 2)) - 1];
 	free(ratio);

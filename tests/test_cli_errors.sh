@@ -15,43 +15,49 @@
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
-case ${O:-build} in
-/*)	bin=${O}/gmembench ;;
-*)	bin=$root/${O:-build}/gmembench ;;
-esac
-bin=${GMB_BIN:-$bin}
+# shellcheck source=tests/tap.sh
+. "$here/tap.sh"
+bin=$(gmb_bin)
 
 echo "TAP version 13"
-if [ ! -x "$bin" ]; then	# a broken build is a failure, not a skip
-	echo "1..1"
-	echo "not ok 1 - $bin not built (make)"
-	exit 1
-fi
+require_bin "$bin"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/test_cli_errors.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 130' INT TERM
 mkdir "$tmp/cwd"
 
-n=0
-failed=0
-
 # the -o directory of the next test point
 next_out() {
 	echo "$tmp/out-$((n + 1))"
 }
 
-# run RC MSG ARGS...: one test point; the description is the argument list
+# in_cwd ARGS...: the binary, in the empty working directory
+in_cwd() {
+	(cd "$tmp/cwd" && exec "$bin" "$@")
+}
+
+# expect_as RC MSG DESC WRAPPER ARGS...: one test point, the binary started
+# with ARGS by WRAPPER (a function taking the arguments)
+expect_as() {
+	exp_rc=$1
+	exp_msg=$2
+	desc=$3
+	wrapper=$4
+	shift 4
+	n=$((n + 1))
+	out=$tmp/out-$n
+	$wrapper "$@" >"$tmp/stdout" 2>"$tmp/stderr"
+	rc=$?
+	verdict "$exp_rc" "$exp_msg" "$rc" "$(cat "$tmp/stderr")" "$desc"
+}
+
+# expect RC MSG ARGS...: one test point; the description is the argument list
 expect() {
 	exp_rc=$1
 	exp_msg=$2
 	shift 2
-	n=$((n + 1))
-	out=$tmp/out-$n
-	(cd "$tmp/cwd" && exec "$bin" "$@") >"$tmp/stdout" 2>"$tmp/stderr"
-	rc=$?
-	verdict "$exp_rc" "$exp_msg" "$rc" "$(cat "$tmp/stderr")" \
-		"$(echo "$*" | sed "s|$tmp/|\$tmp/|g")"
+	expect_as "$exp_rc" "$exp_msg" "$(echo "$*" | sed "s|$tmp/|\$tmp/|g")" in_cwd "$@"
 }
 
 # verdict EXP_RC EXP_MSG RC MSG DESC: print the test point for one case
@@ -75,11 +81,6 @@ verdict() {
 		rm -rf "$out" "$tmp/cwd"
 		mkdir "$tmp/cwd"
 	fi
-}
-
-skip() {
-	n=$((n + 1))
-	echo "ok $n # SKIP $1"
 }
 
 # expect_list RC PREFIX NAMES ARGS...: like expect for a message that is
@@ -329,24 +330,28 @@ in_ns() {	# in_ns SETUP ARGS...: run the binary after SETUP in a new mount ns
 	shift
 	unshare -m sh -c "$ns_setup"' && cd "$0" && exec "$@"' "$tmp/cwd" "$bin" "$@"
 }
+no_kvm() {	# no /dev/kvm at all: /dev is a tmpfs with only null in it
+	in_ns 'mount -t tmpfs none /dev && mknod -m 666 /dev/null c 1 3' "$@"
+}
+null_kvm() {	# a /dev/kvm that is not KVM
+	in_ns 'mount --bind /dev/null /dev/kvm' "$@"
+}
+as_nobody() {	# the real /dev/kvm, unprivileged
+	(cd "$tmp/cwd" && exec setpriv --reuid=65534 --regid=65534 --clear-groups "$bin" "$@")
+}
 if [ "$(id -u)" -ne 0 ] || ! command -v unshare >/dev/null ||
    ! unshare -m sh -c 'mount -t tmpfs none /dev' 2>/dev/null; then
 	skip "no /dev/kvm simulation: needs root and unshare -m with mount (uid $(id -u))"
 	skip "no /dev/kvm simulation: needs root and unshare -m with mount (uid $(id -u))"
 	skip "no /dev/kvm simulation: needs root and unshare -m with mount (uid $(id -u))"
 else
-	n=$((n + 1))
-	out=$tmp/out-$n
-	in_ns 'mount -t tmpfs none /dev && mknod -m 666 /dev/null c 1 3' \
-		$R -o "$out" -m 2M >"$tmp/stdout" 2>"$tmp/stderr"
-	verdict 4 "$E SKIP: /dev/kvm: no such device (KVM not available on this host)" \
-		$? "$(cat "$tmp/stderr")" "$R without /dev/kvm"
+	expect_as 4 "$E SKIP: /dev/kvm: no such device (KVM not available on this host)" \
+		"$R without /dev/kvm" no_kvm $R -o "$(next_out)" -m 2M
 
 	# probe's report (stdout) and its SKIP line (stderr) into one file, as
 	# run_bench.sh's probe.txt: the report comes whole, the SKIP line last
 	n=$((n + 1))
-	in_ns 'mount -t tmpfs none /dev && mknod -m 666 /dev/null c 1 3' \
-		probe >"$tmp/probe" 2>&1
+	no_kvm probe >"$tmp/probe" 2>&1
 	rc=$?
 	skip_line="$E SKIP: /dev/kvm: no such device (KVM not available on this host)"
 	if [ "$rc" -eq 4 ] && [ "$(tail -n 1 "$tmp/probe")" = "$skip_line" ] &&
@@ -363,12 +368,8 @@ else
 		n=$((n + 1))
 		echo "ok $n - $R with /dev/null as /dev/kvm -> 4 # SKIP no /dev/kvm on this host to bind /dev/null over"
 	else
-		n=$((n + 1))
-		out=$tmp/out-$n
-		in_ns 'mount --bind /dev/null /dev/kvm' \
-			$R -o "$out" -m 2M >"$tmp/stdout" 2>"$tmp/stderr"
-		verdict 4 "$E SKIP: /dev/kvm: KVM_GET_API_VERSION: Inappropriate ioctl for device (not a KVM device)" \
-			$? "$(cat "$tmp/stderr")" "$R with /dev/null as /dev/kvm"
+		expect_as 4 "$E SKIP: /dev/kvm: KVM_GET_API_VERSION: Inappropriate ioctl for device (not a KVM device)" \
+			"$R with /dev/null as /dev/kvm" null_kvm $R -o "$(next_out)" -m 2M
 	fi
 fi
 if [ "$(id -u)" -ne 0 ] || ! command -v setpriv >/dev/null || [ ! -e /dev/kvm ]; then
@@ -376,13 +377,9 @@ if [ "$(id -u)" -ne 0 ] || ! command -v setpriv >/dev/null || [ ! -e /dev/kvm ];
 elif [ "$(stat -c %a /dev/kvm)" != 600 ] && [ "$(stat -c %a /dev/kvm)" != 660 ]; then
 	skip "no unprivileged /dev/kvm case: /dev/kvm mode $(stat -c %a /dev/kvm) lets others in"
 else
-	n=$((n + 1))
-	out=$tmp/out-$n
 	chmod 777 "$tmp" "$tmp/cwd"
-	(cd "$tmp/cwd" && exec setpriv --reuid=65534 --regid=65534 --clear-groups \
-		"$bin" $R -o "$out" -m 2M) >"$tmp/stdout" 2>"$tmp/stderr"
-	verdict 4 "$E SKIP: /dev/kvm: Permission denied (need read/write access, e.g. root or the kvm group)" \
-		$? "$(cat "$tmp/stderr")" "$R as user nobody"
+	expect_as 4 "$E SKIP: /dev/kvm: Permission denied (need read/write access, e.g. root or the kvm group)" \
+		"$R as user nobody" as_nobody $R -o "$(next_out)" -m 2M
 fi
 
 echo "1..$n"

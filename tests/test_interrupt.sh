@@ -23,26 +23,16 @@
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
-case ${O:-build} in
-/*)	bin=${O}/gmembench ;;
-*)	bin=$root/${O:-build}/gmembench ;;
-esac
-bin=${GMB_BIN:-$bin}
-
-echo "TAP version 13"
 # shellcheck source=tests/tap.sh
 . "$here/tap.sh"
+bin=$(gmb_bin)
+
+echo "TAP version 13"
 skip_all() {
 	echo "1..0 # SKIP $1"
 	exit 0
 }
-
-# a missing binary is a failure, not a skip: the build is broken
-if [ ! -x "$bin" ]; then
-	echo "1..1"
-	not_ok "$bin not built (make)"
-	exit 1
-fi
+require_bin "$bin"
 command -v python3 >/dev/null || skip_all "python3 not installed (it parses the result files)"
 [ -r /dev/kvm ] && [ -w /dev/kvm ] || skip_all "/dev/kvm missing or not read/write for uid $(id -u)"
 

@@ -319,6 +319,17 @@ static void test_size_list_rejected(void **state)
 
 static const char *const backends[] = { "discard", "inplace", "dual", NULL };
 
+/* parse_choice of s is refused with exactly msg, *idx left alone */
+static void choice_refused(const char *what, const char *s, const char *msg)
+{
+	char err[256];
+	int idx = 7;
+
+	assert_int_equal(parse_choice(what, s, backends, &idx, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, msg);
+	assert_int_equal(idx, 7);
+}
+
 static void test_choice(void **state)
 {
 	char err[256];
@@ -331,24 +342,10 @@ static void test_choice(void **state)
 				      sizeof(err)), 0);
 	assert_int_equal(idx, 2);
 
-	idx = 7;
-	assert_int_equal(parse_choice("backend", "foo", backends, &idx, err,
-				      sizeof(err)), -EINVAL);
-	assert_string_equal(err,
-		"unknown backend 'foo' (accepted: discard, inplace, dual)");
-	assert_int_equal(parse_choice("backend", "Dual", backends, &idx, err,
-				      sizeof(err)), -EINVAL);
-	assert_string_equal(err,
-		"unknown backend 'Dual' (accepted: discard, inplace, dual)");
-	assert_int_equal(parse_choice("backend", "dua", backends, &idx, err,
-				      sizeof(err)), -EINVAL);
-	assert_string_equal(err,
-		"unknown backend 'dua' (accepted: discard, inplace, dual)");
-	assert_int_equal(parse_choice("mode", "", backends, &idx, err,
-				      sizeof(err)), -EINVAL);
-	assert_string_equal(err,
-		"unknown mode '' (accepted: discard, inplace, dual)");
-	assert_int_equal(idx, 7);
+	choice_refused("backend", "foo", "unknown backend 'foo' (accepted: discard, inplace, dual)");
+	choice_refused("backend", "Dual", "unknown backend 'Dual' (accepted: discard, inplace, dual)");
+	choice_refused("backend", "dua", "unknown backend 'dua' (accepted: discard, inplace, dual)");
+	choice_refused("mode", "", "unknown mode '' (accepted: discard, inplace, dual)");
 
 	/* a short buffer truncates but stays NUL-terminated */
 	assert_int_equal(parse_choice("backend", "foo", backends, &idx, err, 12),
@@ -358,43 +355,39 @@ static void test_choice(void **state)
 
 static void test_choice_list(void **state)
 {
+	static const struct {
+		const char *s;
+		unsigned long mask;	/* accepted: this mask */
+		const char *err;	/* refused: this message, mask unchanged */
+	} cases[] = {
+		{ "discard", 1UL << 0, NULL },
+		{ "dual,discard", (1UL << 0) | (1UL << 2), NULL },
+		{ "inplace,inplace", 1UL << 1, NULL },
+		{ "all", 7UL, NULL },
+		{ "dual,all", 7UL, NULL },
+		{ "dual,foo", 0, "unknown backend 'foo' (accepted: discard, inplace, dual, all)" },
+		{ "dual,,inplace", 0,
+		  "empty backend in list 'dual,,inplace' (accepted: discard, inplace, dual, all)" },
+		{ "", 0, "empty backend list (accepted: discard, inplace, dual, all)" },
+		{ "ALL", 0, "unknown backend 'ALL' (accepted: discard, inplace, dual, all)" },
+	};
 	char err[256];
-	unsigned long m = 0;
+	unsigned long m;
+	size_t i;
 
-	assert_int_equal(parse_choice_list("backend", "discard", backends, &m,
-					   err, sizeof(err)), 0);
-	assert_int_equal(m, 1UL << 0);
-	assert_int_equal(parse_choice_list("backend", "dual,discard", backends,
-					   &m, err, sizeof(err)), 0);
-	assert_int_equal(m, (1UL << 0) | (1UL << 2));
-	assert_int_equal(parse_choice_list("backend", "inplace,inplace",
-					   backends, &m, err, sizeof(err)), 0);
-	assert_int_equal(m, 1UL << 1);
-	assert_int_equal(parse_choice_list("backend", "all", backends, &m, err,
-					   sizeof(err)), 0);
-	assert_int_equal(m, 7UL);
-	assert_int_equal(parse_choice_list("backend", "dual,all", backends, &m,
-					   err, sizeof(err)), 0);
-	assert_int_equal(m, 7UL);
-
-	m = 99;
-	assert_int_equal(parse_choice_list("backend", "dual,foo", backends, &m,
-					   err, sizeof(err)), -EINVAL);
-	assert_string_equal(err,
-		"unknown backend 'foo' (accepted: discard, inplace, dual, all)");
-	assert_int_equal(parse_choice_list("backend", "dual,,inplace", backends,
-					   &m, err, sizeof(err)), -EINVAL);
-	assert_string_equal(err,
-		"empty backend in list 'dual,,inplace' (accepted: discard, inplace, dual, all)");
-	assert_int_equal(parse_choice_list("backend", "", backends, &m, err,
-					   sizeof(err)), -EINVAL);
-	assert_string_equal(err,
-		"empty backend list (accepted: discard, inplace, dual, all)");
-	assert_int_equal(parse_choice_list("backend", "ALL", backends, &m, err,
-					   sizeof(err)), -EINVAL);
-	assert_string_equal(err,
-		"unknown backend 'ALL' (accepted: discard, inplace, dual, all)");
-	assert_int_equal(m, 99);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		m = 99;
+		if (!cases[i].err) {
+			assert_int_equal(parse_choice_list("backend", cases[i].s, backends, &m,
+							   err, sizeof(err)), 0);
+			assert_true(m == cases[i].mask);
+			continue;
+		}
+		assert_int_equal(parse_choice_list("backend", cases[i].s, backends, &m,
+						   err, sizeof(err)), -EINVAL);
+		assert_string_equal(err, cases[i].err);
+		assert_int_equal(m, 99);
+	}
 }
 
 static void test_choice_list_wide(void **state)
@@ -427,51 +420,41 @@ static void test_choice_list_wide(void **state)
 
 static void test_kv(void **state)
 {
+	static const struct {
+		const char *s;
+		int ret;
+		const char *key, *val;	/* accepted */
+		const char *err;	/* refused: key and val untouched */
+	} cases[] = {
+		{ "size=4K", 0, "size", "4K", NULL },
+		{ "a_1=x=y", 0, "a_1", "x=y", NULL },
+		{ "k=", 0, "k", "", NULL },
+		{ "1234567=v", 0, "1234567", "v", NULL },
+		{ "size", -EINVAL, .err = "'size' is not key=value" },
+		{ "=4K", -EINVAL, .err = "'=4K': empty key (expected key=value)" },
+		{ "Size=4K", -EINVAL, .err = "invalid key 'Size' in 'Size=4K' (accepted: [a-z0-9_]+)" },
+		{ "a-b=1", -EINVAL, .err = "invalid key 'a-b' in 'a-b=1' (accepted: [a-z0-9_]+)" },
+		{ " a=1", -EINVAL, .err = "invalid key ' a' in ' a=1' (accepted: [a-z0-9_]+)" },
+		{ "12345678=v", -ERANGE, .err = "key '12345678' is too long (maximum 7 characters)" },
+	};
 	char key[8], err[256];
-	const char *val = NULL;
+	const char *val;
+	size_t i;
 
-	assert_int_equal(parse_kv("size=4K", key, sizeof(key), &val, err,
-				  sizeof(err)), 0);
-	assert_string_equal(key, "size");
-	assert_string_equal(val, "4K");
-	assert_int_equal(parse_kv("a_1=x=y", key, sizeof(key), &val, err,
-				  sizeof(err)), 0);
-	assert_string_equal(key, "a_1");
-	assert_string_equal(val, "x=y");
-	assert_int_equal(parse_kv("k=", key, sizeof(key), &val, err,
-				  sizeof(err)), 0);
-	assert_string_equal(key, "k");
-	assert_string_equal(val, "");
-	assert_int_equal(parse_kv("1234567=v", key, sizeof(key), &val, err,
-				  sizeof(err)), 0);
-	assert_string_equal(key, "1234567");
-
-	strcpy(key, "keep");
-	val = NULL;
-	assert_int_equal(parse_kv("size", key, sizeof(key), &val, err,
-				  sizeof(err)), -EINVAL);
-	assert_string_equal(err, "'size' is not key=value");
-	assert_int_equal(parse_kv("=4K", key, sizeof(key), &val, err,
-				  sizeof(err)), -EINVAL);
-	assert_string_equal(err, "'=4K': empty key (expected key=value)");
-	assert_int_equal(parse_kv("Size=4K", key, sizeof(key), &val, err,
-				  sizeof(err)), -EINVAL);
-	assert_string_equal(err,
-		"invalid key 'Size' in 'Size=4K' (accepted: [a-z0-9_]+)");
-	assert_int_equal(parse_kv("a-b=1", key, sizeof(key), &val, err,
-				  sizeof(err)), -EINVAL);
-	assert_string_equal(err,
-		"invalid key 'a-b' in 'a-b=1' (accepted: [a-z0-9_]+)");
-	assert_int_equal(parse_kv(" a=1", key, sizeof(key), &val, err,
-				  sizeof(err)), -EINVAL);
-	assert_string_equal(err,
-		"invalid key ' a' in ' a=1' (accepted: [a-z0-9_]+)");
-	assert_int_equal(parse_kv("12345678=v", key, sizeof(key), &val, err,
-				  sizeof(err)), -ERANGE);
-	assert_string_equal(err,
-		"key '12345678' is too long (maximum 7 characters)");
-	assert_string_equal(key, "keep");
-	assert_null(val);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		strcpy(key, "keep");
+		val = NULL;
+		assert_int_equal(parse_kv(cases[i].s, key, sizeof(key), &val, err,
+					  sizeof(err)), cases[i].ret);
+		if (cases[i].ret) {
+			assert_string_equal(err, cases[i].err);
+			assert_string_equal(key, "keep");
+			assert_null(val);
+		} else {
+			assert_string_equal(key, cases[i].key);
+			assert_string_equal(val, cases[i].val);
+		}
+	}
 }
 
 static void test_format_size(void **state)

@@ -66,6 +66,17 @@ static void fuzz_size(const char *s, char *err, size_t errlen)
 	free(buf);
 }
 
+/* one parse against the reference: accepted iff want_ok, then the same value */
+static void check_u64(int r, bool want_ok, uint64_t got, unsigned long long ref,
+		      char *err, size_t errlen)
+{
+	FUZZ_CHECK(!r == want_ok);
+	if (r)
+		check_err(err, errlen, r);
+	else
+		FUZZ_CHECK(got == ref);
+}
+
 static void fuzz_u64(const char *s, char *err, size_t errlen)
 {
 	unsigned long long ref;
@@ -79,25 +90,11 @@ static void fuzz_u64(const char *s, char *err, size_t errlen)
 	ref_ok = all_digits(s) && errno == 0;
 
 	r = parse_u64(s, 0, UINT64_MAX, &v, err, errlen);
-	FUZZ_CHECK(!r == ref_ok);
-	if (r)
-		check_err(err, errlen, r);
-	else
-		FUZZ_CHECK(v == ref);
-
+	check_u64(r, ref_ok, v, ref, err, errlen);
 	r = parse_u64(s, 3, 1000, &v, err, errlen);
-	FUZZ_CHECK(!r == (ref_ok && ref >= 3 && ref <= 1000));
-	if (r)
-		check_err(err, errlen, r);
-	else
-		FUZZ_CHECK(v == ref);
-
+	check_u64(r, ref_ok && ref >= 3 && ref <= 1000, v, ref, err, errlen);
 	r = parse_uint(s, 1, 256, &u, err, errlen);
-	FUZZ_CHECK(!r == (ref_ok && ref >= 1 && ref <= 256));
-	if (r)
-		check_err(err, errlen, r);
-	else
-		FUZZ_CHECK(u == ref);
+	check_u64(r, ref_ok && ref >= 1 && ref <= 256, u, ref, err, errlen);
 }
 
 static void fuzz_double(const char *s, char *err, size_t errlen)
