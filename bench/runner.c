@@ -190,7 +190,9 @@ static int run_cell(struct runner *rn, struct wl_ctx *c, const char *channel)
 	key_init(&key, cfg, c->backend, c->vm_type, c->driver, c->gran_bytes, channel,
 		 c->variant, cfg->warmup ? -1 : 0);
 	progress(rn, &key);
-	r = wl->setup(c, why, sizeof(why));
+	r = wl->cell_check ? wl->cell_check(c, why, sizeof(why)) : 0;
+	if (!r)
+		r = wl->setup(c, why, sizeof(why));
 	if (r) {
 		cell_result_init(&res, &key);
 		if (r == -EOPNOTSUPP)

@@ -218,11 +218,15 @@ static void test_layout_cannot_exist(void **state)
 	for (i = 0; i < sizeof(partial) / sizeof(partial[0]); i++) {
 		why[0] = '\0';
 		wlt_fixture_ctx(fx, &c, GMB_PAGE_SIZE, partial[i]);
-		assert_int_equal(wl_layouts.setup(&c, why, sizeof(why)), -EOPNOTSUPP);
+		assert_int_equal(wl_layouts.cell_check(&c, why, sizeof(why)), -EOPNOTSUPP);
 		assert_non_null(strstr(why, partial[i]));
 		assert_non_null(strstr(why, "cannot exist at this granularity"));
 	}
 	/* 64K: sparse64 selects 1 of 16 pages, first_half 8: both exist */
+	for (i = 0; i < 2; i++) {
+		wlt_fixture_ctx(fx, &c, 64 << 10, i ? "sparse64" : "first_half");
+		assert_int_equal(wl_layouts.cell_check(&c, why, sizeof(why)), 0);
+	}
 	if (fx->sys.fd >= 0) {
 		for (i = 0; i < 2; i++) {
 			wlt_fixture_ctx(fx, &c, 64 << 10, i ? "sparse64" : "first_half");

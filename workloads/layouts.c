@@ -299,6 +299,16 @@ static int layouts_thread(struct session *s, unsigned int idx, void *arg)
 	return layouts_converter(arg, s, idx - s->nr_vcpus);
 }
 
+static int layouts_cell_check(const struct wl_ctx *c, char *why, size_t whylen)
+{
+	enum layout l = layout_parse(c->variant);
+
+	if (l == NR_LAYOUTS)
+		return 0;	/* not a layout: setup says so */
+	return layout_exists(l, c->gran_bytes, (unsigned int)wlc_opt_u64(c, "random_pct"),
+			     why, whylen);
+}
+
 static int layouts_setup(struct wl_ctx *c, char *why, size_t whylen)
 {
 	struct session_cfg sc = {
@@ -321,10 +331,7 @@ static int layouts_setup(struct wl_ctx *c, char *why, size_t whylen)
 		free(st);
 		return -EINVAL;
 	}
-	r = layout_exists(st->layout, c->gran_bytes, (unsigned int)wlc_opt_u64(c, "random_pct"),
-			  why, whylen);
-	if (!r)
-		r = session_create(&c->sess, c->sys, &sc, why, whylen);
+	r = session_create(&c->sess, c->sys, &sc, why, whylen);
 	if (r) {
 		free(st);
 		return r;
@@ -383,6 +390,7 @@ const struct workload wl_layouts = {
 	.axes = WL_AXIS_BACKEND | WL_AXIS_GRAN,
 	.options = layouts_options,
 	.variant_opt = "layout",
+	.cell_check = layouts_cell_check,
 	.setup = layouts_setup,
 	.run = layouts_run,
 	.teardown = wlc_teardown,

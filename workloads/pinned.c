@@ -337,6 +337,37 @@ static int pinned_parse(const struct wl_ctx *c, struct pinned_cfg *pc)
 	return 0;
 }
 
+/* mm/gup_test.c holds a single pin set for the whole system */
+static int pinned_cell_check(const struct wl_ctx *c, char *why, size_t whylen)
+{
+	uint64_t nr = c->gran_bytes / GMB_PAGE_SIZE, *sel;
+	struct pinned_cfg pc;
+	int64_t n;
+	int r;
+
+	if (pinned_parse(c, &pc) || pc.ops != &pin_gup_test)
+		return 0;
+	sel = calloc(nr, sizeof(*sel));
+	if (!sel)
+		return -ENOMEM;
+	n = pin_select_pages(nr, pc.fraction_pct, pc.pattern, 1, sel, nr);
+	r = n > 0 && pin_nr_runs(sel, (uint64_t)n) > 1;
+	free(sel);
+	if (r) {
+		snprintf(why, whylen,
+			 "gup_test pins one contiguous range system-wide: pattern=%s pins several runs per chunk (use -O pattern=first)",
+			 pin_pattern_name(pc.pattern));
+		return -EOPNOTSUPP;
+	}
+	if (c->cfg->vcpus > 1) {
+		snprintf(why, whylen,
+			 "gup_test holds one pin set system-wide: %u converter threads would collide (use --vcpus 1)",
+			 c->cfg->vcpus);
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
 static int pinned_setup(struct wl_ctx *c, char *why, size_t whylen)
 {
 	struct session_cfg sc = {
@@ -359,30 +390,6 @@ static int pinned_setup(struct wl_ctx *c, char *why, size_t whylen)
 	if (r) {
 		snprintf(why, whylen, "%s: %s", pc.ops->name, pwhy);
 		return -EOPNOTSUPP;
-	}
-	if (pc.ops == &pin_gup_test) {
-		uint64_t nr = c->gran_bytes / GMB_PAGE_SIZE;
-		uint64_t *sel = calloc(nr, sizeof(*sel));
-		int64_t n;
-
-		if (!sel)
-			return -ENOMEM;
-		n = pin_select_pages(nr, pc.fraction_pct, pc.pattern, 1, sel, nr);
-		r = n > 0 && pin_nr_runs(sel, (uint64_t)n) > 1;
-		free(sel);
-		/* mm/gup_test.c holds a single pin set for the whole system */
-		if (r) {
-			snprintf(why, whylen,
-				 "gup_test pins one contiguous range system-wide: pattern=%s pins several runs per chunk (use -O pattern=first)",
-				 pin_pattern_name(pc.pattern));
-			return -EOPNOTSUPP;
-		}
-		if (c->cfg->vcpus > 1) {
-			snprintf(why, whylen,
-				 "gup_test holds one pin set system-wide: %u converter threads would collide (use --vcpus 1)",
-				 c->cfg->vcpus);
-			return -EOPNOTSUPP;
-		}
 	}
 	return session_create(&c->sess, c->sys, &sc, why, whylen);
 }
@@ -430,6 +437,7 @@ const struct workload wl_pinned = {
 	.axes = WL_AXIS_BACKEND | WL_AXIS_GRAN,
 	.options = pinned_options,
 	.variant_opt = "mechanism",
+	.cell_check = pinned_cell_check,
 	.setup = pinned_setup,
 	.run = pinned_run,
 	.teardown = wlc_teardown,

@@ -104,7 +104,18 @@ struct workload {
 	 * column (e.g. layouts: layout=none,all,alternate).
 	 */
 	const char *variant_opt;
-	/* -EOPNOTSUPP + why: the cell is reported skipped with that reason */
+	/*
+	 * Optional: whether this cell (c->cfg, c->gran_bytes, c->variant) can
+	 * exist at all, decided from the configuration alone (no KVM, no
+	 * session): 0, or -EOPNOTSUPP + why and the runner reports the cell
+	 * skipped with that reason without calling setup. Such limits live
+	 * here, not in setup.
+	 */
+	int (*cell_check)(const struct wl_ctx *c, char *why, size_t whylen);
+	/*
+	 * -EOPNOTSUPP + why: the cell is reported skipped with that reason;
+	 * only for what the host decides (a missing capability, a probe)
+	 */
 	int (*setup)(struct wl_ctx *c, char *why, size_t whylen);
 	/* one pass set; repetition -1 = warm-up. Fill r; return -errno */
 	int (*run)(struct wl_ctx *c, struct cell_result *r, int repetition);
