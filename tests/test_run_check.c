@@ -20,27 +20,11 @@
 
 #define ARRAY_LEN(a)	(sizeof(a) / sizeof((a)[0]))
 
-struct fx {
+static struct fx {
 	struct run_cfg cfg;
 	struct run_check_env env;
 	char err[512];
-};
-
-static int fx_setup(void **state)
-{
-	struct fx *f = calloc(1, sizeof(*f));
-
-	if (!f)
-		return -1;
-	*state = f;
-	return 0;
-}
-
-static int fx_teardown(void **state)
-{
-	free(*state);
-	return 0;
-}
+} the_fx;
 
 /*
  * parse "WORKLOAD ARGS..." (space separated), apply the host defaults of a
@@ -75,10 +59,34 @@ static int parse_check(struct fx *f, const char *line)
 	return run_cfg_check(&f->cfg, &f->env, f->err, sizeof(f->err));
 }
 
+static void host_defaults(struct fx *f)
+{
+	assert_int_equal(parse(f, "granularity"), 0);
+	run_cfg_host_defaults(&f->cfg, &f->env.seen, 1000);
+	assert_int_equal(f->cfg.vcpus, 256);
+	run_cfg_host_defaults(&f->cfg, &f->env.seen, -1);
+	assert_int_equal(f->cfg.vcpus, 1);
+	assert_int_equal(parse(f, "granularity -v 5"), 0);
+	run_cfg_host_defaults(&f->cfg, &f->env.seen, 2);
+	assert_int_equal(f->cfg.vcpus, 5);
+}
+
+/* --cpus is planned only when the caller asks (env.plan) */
+static void cpus_rule(struct fx *f)
+{
+	int plan[8];
+
+	assert_int_equal(parse(f, "granularity -v 2 -m 1M -g 4K --cpus 0"), 0);
+	f->env.plan = plan;
+	/* without a topology the run is unpinned: nothing to refuse */
+	assert_int_equal(run_cfg_check(&f->cfg, &f->env, f->err, sizeof(f->err)), 0);
+	assert_int_equal(plan[0], -1);
+}
+
 /* the option table lands each value in its field */
 static void test_table_fills_cfg(void **state)
 {
-	struct fx *f = *state;
+	struct fx *f = &the_fx;
 
 	assert_int_equal(parse(f, "granularity -v 3 -m 2M -i 5 -r 7 -w 0 -t 10 --stall 2 "
 			       "--retries 9 --backoff-us 4 -s 42 --channel pio -d host "
@@ -106,20 +114,7 @@ static void test_table_fills_cfg(void **state)
 	assert_true(f->cfg.duration_ns == 1500000000ULL);
 	assert_false(f->env.seen.iterations);
 	assert_int_equal(parse(f, "granularity --help"), 1);
-}
-
-static void test_host_defaults(void **state)
-{
-	struct fx *f = *state;
-
-	assert_int_equal(parse(f, "granularity"), 0);
-	run_cfg_host_defaults(&f->cfg, &f->env.seen, 1000);
-	assert_int_equal(f->cfg.vcpus, 256);
-	run_cfg_host_defaults(&f->cfg, &f->env.seen, -1);
-	assert_int_equal(f->cfg.vcpus, 1);
-	assert_int_equal(parse(f, "granularity -v 5"), 0);
-	run_cfg_host_defaults(&f->cfg, &f->env.seen, 2);
-	assert_int_equal(f->cfg.vcpus, 5);
+	host_defaults(f);
 }
 
 /* each rule of the table, refused with its line; parse only reads values */
@@ -153,7 +148,7 @@ static void test_rules(void **state)
 		{ "layouts -O layout=none,bogus", -EINVAL,
 		  "--opt: layout: unknown layout 'bogus' (accepted: none, all, alternate, first_half, sparse64, random)" },
 	};
-	struct fx *f = *state;
+	struct fx *f = &the_fx;
 	size_t i;
 
 	for (i = 0; i < ARRAY_LEN(cases); i++) {
@@ -165,7 +160,7 @@ static void test_rules(void **state)
 /* limits a workload declares against the run (wl_option.max_of) */
 static void test_workload_bounds(void **state)
 {
-	struct fx *f = *state;
+	struct fx *f = &the_fx;
 
 	assert_int_equal(parse_check(f, "contention -v 2 -m 1M -g 4K -O threads=4"), 0);
 	assert_int_equal(parse_check(f, "contention -v 2 -m 1M -g 4K -O threads=5"), -ERANGE);
@@ -181,24 +176,12 @@ static void test_workload_bounds(void **state)
 	assert_string_equal(f->err,
 		"--opt: bystander_bytes: '256K' (the default) is out of range (accepted: 4096..131072 bytes, at most the region)");
 	assert_int_equal(parse_check(f, "invalidation -m 128K -g 4K -O bystander_bytes=64K"), 0);
-}
-
-/* --cpus is planned only when the caller asks (env.plan) */
-static void test_cpus_rule(void **state)
-{
-	struct fx *f = *state;
-	int plan[8];
-
-	assert_int_equal(parse(f, "granularity -v 2 -m 1M -g 4K --cpus 0"), 0);
-	f->env.plan = plan;
-	/* without a topology the run is unpinned: nothing to refuse */
-	assert_int_equal(run_cfg_check(&f->cfg, &f->env, f->err, sizeof(f->err)), 0);
-	assert_int_equal(plan[0], -1);
+	cpus_rule(f);
 }
 
 static void test_check_host(void **state)
 {
-	struct fx *f = *state;
+	struct fx *f = &the_fx;
 
 	assert_int_equal(parse(f, "granularity -v 8"), 0);
 	assert_int_equal(run_cfg_check_host(&f->cfg, 8, f->err, sizeof(f->err)), 0);
@@ -210,12 +193,10 @@ static void test_check_host(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_table_fills_cfg, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_host_defaults, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_rules, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_workload_bounds, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_cpus_rule, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_check_host, fx_setup, fx_teardown),
+		cmocka_unit_test(test_table_fills_cfg),
+		cmocka_unit_test(test_rules),
+		cmocka_unit_test(test_workload_bounds),
+		cmocka_unit_test(test_check_host),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
