@@ -175,7 +175,7 @@ static int human_cell(struct sink *s, const struct run_info *ri,
 		if (!g->convert || !g->warm || !g->roundtrip || !g->to_private || !g->to_shared)
 			return -ENOMEM;
 	}
-	src = cell_metric_find(r, "convert_ns");
+	src = cell_metric_get(r, MET_CONVERT_NS);
 	if (r->key.repetition < 0) {
 		if (src)
 			hist_merge(g->warm, src);
@@ -183,13 +183,13 @@ static int human_cell(struct sink *s, const struct run_info *ri,
 	}
 	if (src)
 		hist_merge(g->convert, src);
-	src = cell_metric_find(r, "exit_roundtrip_ns");
+	src = cell_metric_flagged(r, MET_F_ROUNDTRIP);
 	if (src)
 		hist_merge(g->roundtrip, src);
-	src = cell_metric_find(r, "to_private_ns");
+	src = cell_metric_get(r, MET_TO_PRIVATE_NS);
 	if (src)
 		hist_merge(g->to_private, src);
-	src = cell_metric_find(r, "to_shared_ns");
+	src = cell_metric_get(r, MET_TO_SHARED_NS);
 	if (src)
 		hist_merge(g->to_shared, src);
 	if (src) {
@@ -198,7 +198,7 @@ static int human_cell(struct sink *s, const struct run_info *ri,
 		if (!n)
 			return -ENOMEM;
 		g->rep_p50 = n;
-		n[g->reps] = (double)hist_percentile(cell_metric_find(r, "convert_ns"), 50);
+		n[g->reps] = (double)hist_percentile(cell_metric_get(r, MET_CONVERT_NS), 50);
 	}
 	ret = add_touches(g, r);
 	if (ret)

@@ -511,6 +511,7 @@ static struct json_object *sj_cell(const struct cell_result *r, int *err)
 	const struct cell_key *k = &r->key;
 	struct json_object *o = json_object_new_object();
 	struct json_object *ctr, *metrics;
+	const struct metric *m;
 	unsigned int i;
 
 	if (!o) {
@@ -542,20 +543,18 @@ static struct json_object *sj_cell(const struct cell_result *r, int *err)
 	sj_add_double(ctr, "conversions_per_s", cell_conversions_per_s(r), err);
 	sj_add_double(ctr, "bytes_per_s", cell_bytes_per_s(r), err);
 	/* workload-specific scalars next to the fixed ones (names carry units) */
-	for (i = 0; i < r->nr_extra && i < RESULT_MAX_EXTRA; i++)
+	for (i = 0; i < r->nr_extra; i++)
 		sj_add_double(ctr, r->extra[i].name, r->extra[i].value, err);
 	sj_add(o, "counters", ctr, err);
 
 	metrics = json_object_new_object();
-	for (i = 0; !*err && i < r->nr_metrics && i < RESULT_MAX_METRICS; i++) {
-		const struct metric *m = &r->metrics[i];
+	cell_for_each_metric(r, m) {
 		char name[sizeof(m->name) + 1];
 
+		if (*err)
+			break;
 		snprintf(name, sizeof(name), "%.*s", (int)sizeof(m->name), m->name);
-		if (m->hist)
-			sj_add(metrics, name, sj_metric(m->hist, err), err);
-		else
-			sj_add_null(metrics, name, err);
+		sj_add(metrics, name, sj_metric(m->hist, err), err);
 	}
 	sj_add(o, "metrics", metrics, err);
 

@@ -178,7 +178,7 @@ static inline int cgen_sim_run(const char *dir, const char *run_id,
 			double f = cell * cgen_lognormal(r, m->rep_sigma);
 
 			cgen_key(&k, "granularity", gi, rep);
-			cell_result_init(&cr, &k);
+			cell_result_init(&cr, &k, NULL);
 			for (mi = 0; mi < CGEN_NR_METRIC; mi++) {
 				struct hist *h = cell_metric(&cr,
 							     cgen_metrics[mi]);

@@ -67,7 +67,7 @@ static void run_cell(struct wlt_fixture *f, struct cell *cl, const char *mechani
 	va_end(ap);
 	wlt_ctx_init(&cl->c, &cl->cfg, &f->sys, f->vm_type, gran, mechanism, &f->stop);
 	memset(&key, 0, sizeof(key));
-	cell_result_init(&cl->r, &key);
+	cell_result_init(&cl->r, &key, NULL);
 	cl->setup_ret = wl_pinned.setup(&cl->c, cl->why, sizeof(cl->why));
 	if (cl->setup_ret)
 		return;

@@ -86,6 +86,12 @@ struct workload {
 	 * column (e.g. layouts: layout=none,all,alternate).
 	 */
 	const char *variant_opt;
+	/*
+	 * The workload's own metrics, NULL-name terminated: entry i has the
+	 * id NR_CORE_METRICS + i (cell_record). The core conversion metrics
+	 * (bench/result.h) are always declared.
+	 */
+	const struct metric_decl *metrics;
 	/* -EOPNOTSUPP + why: the cell is reported skipped with that reason */
 	int (*setup)(struct wl_ctx *c, char *why, size_t whylen);
 	/* one pass set; repetition -1 = warm-up. Fill r; return -errno */
