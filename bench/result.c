@@ -55,6 +55,32 @@ static int rec_fail(struct cell_result *r, int err)
 	return err;
 }
 
+/*
+ * arr (nr elements of size, room for *cap) with room for one more: arr, or
+ * a larger copy. NULL with r->rec_err set when the name does not fit or
+ * memory is short.
+ */
+static void *room_for(struct cell_result *r, const char *name, void *arr,
+		      unsigned int nr, unsigned int *cap, size_t size)
+{
+	unsigned int n = *cap ? 2 * *cap : 16;
+	void *p;
+
+	if (strlen(name) >= RESULT_NAME_LEN) {
+		rec_fail(r, -ENAMETOOLONG);
+		return NULL;
+	}
+	if (nr < *cap)
+		return arr;
+	p = res_realloc(arr, n, size);
+	if (!p) {
+		rec_fail(r, -ENOMEM);
+		return NULL;
+	}
+	*cap = n;
+	return p;
+}
+
 const char *cell_status_name(enum cell_status s)
 {
 	switch (s) {
@@ -71,23 +97,12 @@ const char *cell_status_name(enum cell_status s)
 static struct metric *metric_add(struct cell_result *r, const char *name,
 				 const struct metric_decl *decl)
 {
-	struct metric *m;
+	struct metric *m = room_for(r, name, r->metrics, r->nr_metrics, &r->cap_metrics,
+				    sizeof(*m));
 
-	if (strlen(name) >= RESULT_NAME_LEN) {
-		rec_fail(r, -ENAMETOOLONG);
+	if (!m)
 		return NULL;
-	}
-	if (r->nr_metrics == r->cap_metrics) {
-		unsigned int cap = r->cap_metrics ? 2 * r->cap_metrics : 16;
-
-		m = res_realloc(r->metrics, cap, sizeof(*m));
-		if (!m) {
-			rec_fail(r, -ENOMEM);
-			return NULL;
-		}
-		r->metrics = m;
-		r->cap_metrics = cap;
-	}
+	r->metrics = m;
 	m = &r->metrics[r->nr_metrics];
 	m->hist = res_hist_new();
 	if (!m->hist) {
@@ -259,21 +274,10 @@ static struct extra_counter *extra_slot(struct cell_result *r, const char *name)
 	for (i = 0; i < r->nr_extra; i++)
 		if (!strcmp(r->extra[i].name, name))
 			return &r->extra[i];
-	if (strlen(name) >= RESULT_NAME_LEN) {
-		rec_fail(r, -ENAMETOOLONG);
+	e = room_for(r, name, r->extra, r->nr_extra, &r->cap_extra, sizeof(*e));
+	if (!e)
 		return NULL;
-	}
-	if (r->nr_extra == r->cap_extra) {
-		unsigned int cap = r->cap_extra ? 2 * r->cap_extra : 16;
-
-		e = res_realloc(r->extra, cap, sizeof(*e));
-		if (!e) {
-			rec_fail(r, -ENOMEM);
-			return NULL;
-		}
-		r->extra = e;
-		r->cap_extra = cap;
-	}
+	r->extra = e;
 	e = &r->extra[r->nr_extra++];
 	snprintf(e->name, sizeof(e->name), "%s", name);
 	e->value = 0;

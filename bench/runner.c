@@ -270,8 +270,7 @@ static int open_sinks(struct runner *rn, char *err, size_t errlen)
 		if (r) {
 			snprintf(err, errlen, "%s output: %s", ops->name,
 				 s->err[0] ? s->err : strerror(-r));
-			if (ops->destroy)
-				ops->destroy(s);
+			sink_destroy(s);
 			return r;
 		}
 		rn->nr_sinks++;
@@ -288,8 +287,7 @@ static void close_sinks(struct runner *rn)
 
 		if (s->ops->end(s, &rn->ri))
 			gmb_err("%s output: %s", s->ops->name, s->err);
-		if (s->ops->destroy)
-			s->ops->destroy(s);
+		sink_destroy(s);
 	}
 }
 

@@ -16,6 +16,7 @@
 #include "bench/run_cfg.h"
 #include "harness/channel.h"
 #include "harness/hostinfo.h"
+#include "harness/named.h"
 
 struct backend_status {
 	const char *name;
@@ -52,7 +53,8 @@ struct sink_ops {
 	int (*cell)(struct sink *s, const struct run_info *ri,
 		    const struct cell_result *r);
 	int (*end)(struct sink *s, const struct run_info *ri);
-	void (*destroy)(struct sink *s);
+	/* release what begin put in priv; NULL: free(priv) */
+	void (*free_priv)(void *priv);
 };
 
 struct sink {
@@ -71,6 +73,13 @@ extern const struct sink_ops sink_simple_ops;
 extern const struct sink_ops sink_tap_ops;
 
 extern const struct sink_ops *const sink_registry[];
-const struct sink_ops *sink_find(const char *name);
+
+static inline const struct sink_ops *sink_find(const char *name)
+{
+	return named_find(sink_registry, name);
+}
+
+/* release s->priv (ops->free_priv) and clear it; safe to call twice */
+void sink_destroy(struct sink *s);
 
 #endif /* GMB_SINK_H */

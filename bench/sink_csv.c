@@ -145,20 +145,14 @@ static int csv_end(struct sink *s, const struct run_info *ri)
 	return csv_flush(s);
 }
 
-static void csv_destroy(struct sink *s)
+static void csv_free(void *priv)
 {
-	if (s->priv) {
-		csv_buf_free(s->priv);
-		free(s->priv);
-	}
-	s->priv = NULL;
+	if (priv)
+		csv_buf_free(priv);
+	free(priv);
 }
 
 const struct sink_ops sink_csv_ops = {
-	.name = "csv",
-	.file_name = "results.csv",
-	.begin = csv_begin,
-	.cell = csv_cell,
-	.end = csv_end,
-	.destroy = csv_destroy,
+	.name = "csv", .file_name = "results.csv",
+	.begin = csv_begin, .cell = csv_cell, .end = csv_end, .free_priv = csv_free,
 };

@@ -34,7 +34,5 @@ static int simple_end(struct sink *s, const struct run_info *ri)
 
 const struct sink_ops sink_simple_ops = {
 	.name = "simple",
-	.begin = simple_begin,
-	.cell = simple_cell,
-	.end = simple_end,
+	.begin = simple_begin, .cell = simple_cell, .end = simple_end,
 };

@@ -75,16 +75,8 @@ static int tap_end(struct sink *s, const struct run_info *ri)
 	return 0;
 }
 
-static void tap_destroy(struct sink *s)
-{
-	free(s->priv);
-	s->priv = NULL;
-}
-
+/* priv is one allocation: the default free_priv releases it */
 const struct sink_ops sink_tap_ops = {
 	.name = "tap",
-	.begin = tap_begin,
-	.cell = tap_cell,
-	.end = tap_end,
-	.destroy = tap_destroy,
+	.begin = tap_begin, .cell = tap_cell, .end = tap_end,
 };

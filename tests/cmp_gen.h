@@ -89,9 +89,9 @@ static inline int cgen_end(struct cgen *g)
 		g->err = -EIO;
 	if (!g->err && g->with_json && g->json.ops->end(&g->json, &g->ri))
 		g->err = -EIO;
-	g->csv.ops->destroy(&g->csv);
+	sink_destroy(&g->csv);
 	if (g->with_json)
-		g->json.ops->destroy(&g->json);
+		sink_destroy(&g->json);
 	return g->err;
 }
 

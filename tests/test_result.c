@@ -29,128 +29,136 @@ static const struct metric_decl test_metrics[] = {
 	{ NULL },
 };
 
+/* a result with the core metrics and test_metrics, freed after the test */
+static int res_setup(void **state)
+{
+	struct cell_result *r = malloc(sizeof(*r));
+
+	if (!r || cell_result_init(r, NULL, test_metrics))
+		return -1;
+	*state = r;
+	return 0;
+}
+
+static int res_teardown(void **state)
+{
+	cell_result_free(*state);
+	free(*state);
+	return 0;
+}
+
 /* the core ids, then the workload's, each where its id says */
 static void test_declared_ids(void **state)
 {
-	struct cell_result r;
+	struct cell_result *r = *state;
 	unsigned int i;
 
-	assert_int_equal(cell_result_init(&r, NULL, test_metrics), 0);
-	assert_int_equal(r.nr_metrics, NR_TEST_METRICS);
+	assert_int_equal(r->nr_metrics, NR_TEST_METRICS);
 	for (i = 0; i < NR_CORE_METRICS; i++)
-		assert_string_equal(r.metrics[i].name, core_metrics[i].name);
-	assert_string_equal(r.metrics[MET_A_NS].name, "a_ns");
-	assert_string_equal(r.metrics[MET_B_NS].name, "b_ns");
+		assert_string_equal(r->metrics[i].name, core_metrics[i].name);
+	assert_string_equal(r->metrics[MET_A_NS].name, "a_ns");
+	assert_string_equal(r->metrics[MET_B_NS].name, "b_ns");
 	assert_string_equal(core_metrics[MET_CONVERT_NS].name, "convert_ns");
 	assert_string_equal(core_metrics[MET_RETRY_TO_SUCCESS_NS].name, "retry_to_success_ns");
 	/* nothing recorded: nothing to report */
-	assert_int_equal(cell_nr_metrics_recorded(&r), 0);
-	assert_null(cell_metric_get(&r, MET_CONVERT_NS));
-	assert_null(cell_metric_find(&r, "a_ns"));
-	cell_result_free(&r);
+	assert_int_equal(cell_nr_metrics_recorded(r), 0);
+	assert_null(cell_metric_get(r, MET_CONVERT_NS));
+	assert_null(cell_metric_find(r, "a_ns"));
 }
 
 static void test_record_by_handle(void **state)
 {
-	struct cell_result r;
+	struct cell_result *r = *state;
 	const struct metric *m;
 	const struct hist *h;
 	unsigned int n = 0;
 	uint64_t v;
 
-	assert_int_equal(cell_result_init(&r, NULL, test_metrics), 0);
 	for (v = 1; v <= 100; v++)
-		cell_record(&r, MET_B_NS, v);
-	cell_record(&r, MET_TO_SHARED_NS, 7);
-	h = cell_metric_get(&r, MET_B_NS);
+		cell_record(r, MET_B_NS, v);
+	cell_record(r, MET_TO_SHARED_NS, 7);
+	h = cell_metric_get(r, MET_B_NS);
 	assert_non_null(h);
-	assert_true(h == cell_metric_find(&r, "b_ns"));
+	assert_true(h == cell_metric_find(r, "b_ns"));
 	assert_int_equal(h->count, 100);
 	assert_int_equal(h->min, 1);
 	assert_int_equal(h->max, 100);
 	assert_int_equal(hist_percentile(h, 50), 50);
-	assert_int_equal(cell_metric_get(&r, MET_TO_SHARED_NS)->count, 1);
-	assert_null(cell_metric_get(&r, MET_A_NS));
-	assert_true(cell_metric_flagged(&r, MET_F_ROUNDTRIP) == h);
+	assert_int_equal(cell_metric_get(r, MET_TO_SHARED_NS)->count, 1);
+	assert_null(cell_metric_get(r, MET_A_NS));
+	assert_true(cell_metric_flagged(r, MET_F_ROUNDTRIP) == h);
 	/* only recorded metrics, in declaration order */
-	cell_for_each_metric(&r, m) {
+	cell_for_each_metric(r, m) {
 		assert_string_equal(m->name, n ? "b_ns" : "to_shared_ns");
 		n++;
 	}
 	assert_int_equal(n, 2);
-	assert_int_equal(r.rec_err, 0);
-	assert_int_equal(cell_result_check(&r), 0);
-	assert_int_equal(r.status, CELL_OK);
-	cell_result_free(&r);
+	assert_int_equal(r->rec_err, 0);
+	assert_int_equal(cell_result_check(r), 0);
+	assert_int_equal(r->status, CELL_OK);
 }
 
 /* an id the result did not declare is an error, never a stray write */
 static void test_undeclared_id(void **state)
 {
-	struct cell_result r;
+	struct cell_result *r = *state;
 
-	assert_int_equal(cell_result_init(&r, NULL, NULL), 0);
-	cell_record(&r, MET_A_NS, 1);
-	assert_int_equal(r.rec_err, -ERANGE);
-	assert_int_equal(cell_result_check(&r), -ERANGE);
-	assert_int_equal(r.status, CELL_ERROR);
-	assert_non_null(strstr(r.reason, "not declared"));
-	cell_result_free(&r);
+	cell_record(r, NR_TEST_METRICS, 1);
+	assert_int_equal(r->rec_err, -ERANGE);
+	assert_int_equal(cell_result_check(r), -ERANGE);
+	assert_int_equal(r->status, CELL_ERROR);
+	assert_non_null(strstr(r->reason, "not declared"));
 }
 
 /* by-name metrics (loaders, tests) grow past any old cap */
 static void test_many_metrics(void **state)
 {
-	struct cell_result r;
+	struct cell_result *r = *state;
 	char name[RESULT_NAME_LEN];
 	unsigned int i;
 
-	assert_int_equal(cell_result_init(&r, NULL, test_metrics), 0);
 	for (i = 0; i < 200; i++) {
 		struct hist *h;
 
 		snprintf(name, sizeof(name), "m%u_ns", i);
-		h = cell_metric(&r, name);
+		h = cell_metric(r, name);
 		assert_non_null(h);
 		hist_record(h, i);
 	}
-	assert_int_equal(r.nr_metrics, NR_TEST_METRICS + 200);
-	assert_int_equal(cell_nr_metrics_recorded(&r), 200);
-	assert_int_equal(cell_metric_find(&r, "m199_ns")->max, 199);
+	assert_int_equal(r->nr_metrics, NR_TEST_METRICS + 200);
+	assert_int_equal(cell_nr_metrics_recorded(r), 200);
+	assert_int_equal(cell_metric_find(r, "m199_ns")->max, 199);
 	/* the declared ids did not move */
-	cell_record(&r, MET_A_NS, 5);
-	assert_int_equal(cell_metric_find(&r, "a_ns")->count, 1);
+	cell_record(r, MET_A_NS, 5);
+	assert_int_equal(cell_metric_find(r, "a_ns")->count, 1);
 	/* a name that does not fit is a checked error */
-	assert_null(cell_metric(&r, "a_name_of_exactly_32_chars_xx_ns"));
-	assert_int_equal(r.rec_err, -ENAMETOOLONG);
-	cell_result_free(&r);
+	assert_null(cell_metric(r, "a_name_of_exactly_32_chars_xx_ns"));
+	assert_int_equal(r->rec_err, -ENAMETOOLONG);
 }
 
 static void test_many_extras(void **state)
 {
-	struct cell_result r;
+	struct cell_result *r = *state;
 	char name[RESULT_NAME_LEN];
 	unsigned int i;
 
-	assert_int_equal(cell_result_init(&r, NULL, NULL), 0);
 	for (i = 0; i < 1000; i++) {
 		snprintf(name, sizeof(name), "e%u_count", i);
-		assert_int_equal(cell_extra_set(&r, name, i), 0);
+		assert_int_equal(cell_extra_set(r, name, i), 0);
 	}
 	for (i = 0; i < 1000; i++) {
 		snprintf(name, sizeof(name), "e%u_count", i);
-		assert_int_equal(cell_extra_add(&r, name, 1), 0);
+		assert_int_equal(cell_extra_add(r, name, 1), 0);
 	}
-	assert_int_equal(cell_extra_set(&r, "a_name_of_exactly_32_chars_count", 1),
+	assert_int_equal(cell_extra_set(r, "a_name_of_exactly_32_chars_count", 1),
 			 -ENAMETOOLONG);
-	assert_int_equal(r.rec_err, -ENAMETOOLONG);
-	r.rec_err = 0;
-	assert_int_equal(r.nr_extra, 1000);
-	assert_true(cell_extra_get(&r, "e0_count") == 1);
-	assert_true(cell_extra_get(&r, "e999_count") == 1000);
-	assert_true(isnan(cell_extra_get(&r, "nope")));
-	assert_int_equal(r.rec_err, 0);
-	cell_result_free(&r);
+	assert_int_equal(r->rec_err, -ENAMETOOLONG);
+	r->rec_err = 0;
+	assert_int_equal(r->nr_extra, 1000);
+	assert_true(cell_extra_get(r, "e0_count") == 1);
+	assert_true(cell_extra_get(r, "e999_count") == 1000);
+	assert_true(isnan(cell_extra_get(r, "nope")));
+	assert_int_equal(r->rec_err, 0);
 }
 
 /* every allocation of a result, failed in turn: a flag, never a crash */
@@ -187,15 +195,13 @@ static void test_alloc_failure(void **state)
 /* a recording failure does not hide a status the cell already has */
 static void test_check_keeps_status(void **state)
 {
-	struct cell_result r;
+	struct cell_result *r = *state;
 
-	assert_int_equal(cell_result_init(&r, NULL, NULL), 0);
-	r.rec_err = -ENOMEM;
-	cell_set_status(&r, CELL_TIMEOUT, "slow");
-	assert_int_equal(cell_result_check(&r), -ENOMEM);
-	assert_int_equal(r.status, CELL_TIMEOUT);
-	assert_string_equal(r.reason, "slow");
-	cell_result_free(&r);
+	r->rec_err = -ENOMEM;
+	cell_set_status(r, CELL_TIMEOUT, "slow");
+	assert_int_equal(cell_result_check(r), -ENOMEM);
+	assert_int_equal(r->status, CELL_TIMEOUT);
+	assert_string_equal(r->reason, "slow");
 }
 
 /* per-thread parts into the cell: same ids, or by name into a bare result */
@@ -241,16 +247,19 @@ static void test_merge_parts(void **state)
 	cell_result_free(&bare);
 }
 
+/* a test of one fresh result (res_setup) */
+#define RES_TEST(t)	cmocka_unit_test_setup_teardown(t, res_setup, res_teardown)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_declared_ids),
-		cmocka_unit_test(test_record_by_handle),
-		cmocka_unit_test(test_undeclared_id),
-		cmocka_unit_test(test_many_metrics),
-		cmocka_unit_test(test_many_extras),
+		RES_TEST(test_declared_ids),
+		RES_TEST(test_record_by_handle),
+		RES_TEST(test_undeclared_id),
+		RES_TEST(test_many_metrics),
+		RES_TEST(test_many_extras),
 		cmocka_unit_test(test_alloc_failure),
-		cmocka_unit_test(test_check_keeps_status),
+		RES_TEST(test_check_keeps_status),
 		cmocka_unit_test(test_merge_parts),
 	};
 
