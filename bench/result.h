@@ -74,6 +74,8 @@ enum core_metric {
 };
 
 extern const struct metric_decl core_metrics[NR_CORE_METRICS];
+/* the name of workload metric id in its table (struct workload.metrics) */
+#define WL_METRIC_NAME(table, id)	((table)[(id) - NR_CORE_METRICS].name)
 
 struct metric {
 	char name[RESULT_NAME_LEN];

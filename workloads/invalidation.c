@@ -431,8 +431,10 @@ static int refault_thread(struct session *s, unsigned int idx, void *arg)
 static void refault_report(struct cell_result *r)
 {
 	/* by name, after the run: r may be a result without the declaration */
-	const struct hist *first = cell_metric_find(r, inval_metrics[MET_FIRST_TOUCH_NS - NR_CORE_METRICS].name);
-	const struct hist *steady = cell_metric_find(r, inval_metrics[MET_STEADY_TOUCH_NS - NR_CORE_METRICS].name);
+	const struct hist *first =
+		cell_metric_find(r, WL_METRIC_NAME(inval_metrics, MET_FIRST_TOUCH_NS));
+	const struct hist *steady =
+		cell_metric_find(r, WL_METRIC_NAME(inval_metrics, MET_STEADY_TOUCH_NS));
 	uint64_t s50;
 
 	if (!first || !steady || !first->count || !steady->count)
