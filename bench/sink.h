@@ -16,7 +16,7 @@
 #include "bench/run_cfg.h"
 #include "harness/channel.h"
 #include "harness/hostinfo.h"
-#include "harness/named.h"
+#include "harness/table.h"
 
 struct backend_status {
 	const char *name;
@@ -65,19 +65,20 @@ struct sink {
 	char err[512];			/* one line when an op fails */
 };
 
+/* the --format table (bench/sinks.c), NULL-terminated, and its lookup */
+extern const struct sink_ops *const sink_registry[];
+
+static inline const struct sink_ops *sink_find(const char *name)
+{
+	return table_find(sink_registry, name);
+}
+
 extern const struct sink_ops sink_csv_ops;
 extern const struct sink_ops sink_json_ops;
 extern const struct sink_ops sink_human_ops;
 extern const struct sink_ops sink_markdown_ops;
 extern const struct sink_ops sink_simple_ops;
 extern const struct sink_ops sink_tap_ops;
-
-extern const struct sink_ops *const sink_registry[];
-
-static inline const struct sink_ops *sink_find(const char *name)
-{
-	return named_find(sink_registry, name);
-}
 
 /* release s->priv (ops->free_priv) and clear it; safe to call twice */
 void sink_destroy(struct sink *s);

@@ -4,7 +4,7 @@
  */
 #include <string.h>
 
-#include "harness/named.h"
+#include "harness/table.h"
 #include "workloads/workload.h"
 
 extern const struct workload wl_granularity;
@@ -28,7 +28,7 @@ const struct workload *const workload_registry[] = {
 
 const struct workload *workload_find(const char *name)
 {
-	return named_find(workload_registry, name);
+	return table_find(workload_registry, name);
 }
 
 const char *wl_opt_str(const struct run_cfg *cfg, const struct workload *wl,
