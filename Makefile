@@ -40,7 +40,7 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(O)/tests/%)
 TOOL_SRC := $(wildcard tests/tool_*.c)
 TOOL_BIN := $(TOOL_SRC:tests/%.c=$(O)/tests/%)
 
-.PHONY: all check check-asan check-valgrind check-vm lab-selftest tests clean plots fuzz repro
+.PHONY: all check check-asan check-valgrind check-vm lab-selftest tests clean plots fuzz repro bench-self
 
 all: $(BIN)
 
@@ -70,6 +70,11 @@ tests: $(BIN) $(TEST_BIN) $(TOOL_BIN)
 # CLI scripts; prints one closing "N passed, N failed, N skipped" line.
 check: tests
 	@O=$(O) ./tests/run_tests.sh
+
+# The recording hot path: hist_record and cell_record (target <= 20 ns/op)
+# and the overhead of a timer pair. Prints; never fails on speed.
+bench-self: $(O)/tests/tool_hist_bench
+	@$(O)/tests/tool_hist_bench
 
 # The same suite under AddressSanitizer + UBSan (CI runs this too).
 check-asan:

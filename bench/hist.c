@@ -65,10 +65,11 @@ static void hist_bucket_geometry(size_t idx, unsigned int *msb,
 }
 
 /*
- * Out-of-range indices return UINT64_MAX so a caller bug shows up as an
- * absurd value instead of silently aliasing a real bucket.
+ * Lowest (top = 0) or highest (top = 1) value of bucket idx. Out-of-range
+ * indices return UINT64_MAX so a caller bug shows up as an absurd value
+ * instead of silently aliasing a real bucket.
  */
-uint64_t hist_bucket_lo(size_t idx)
+static uint64_t hist_bucket_bound(size_t idx, unsigned int top)
 {
 	unsigned int msb, shift;
 	uint64_t sub;
@@ -78,20 +79,17 @@ uint64_t hist_bucket_lo(size_t idx)
 	if (idx < HIST_SUB_COUNT)
 		return idx;
 	hist_bucket_geometry(idx, &msb, &shift, &sub);
-	return sub << shift;
+	return ((sub + top) << shift) - top;
+}
+
+uint64_t hist_bucket_lo(size_t idx)
+{
+	return hist_bucket_bound(idx, 0);
 }
 
 uint64_t hist_bucket_hi(size_t idx)
 {
-	unsigned int msb, shift;
-	uint64_t sub;
-
-	if (idx >= HIST_NR_BUCKETS)
-		return UINT64_MAX;
-	if (idx < HIST_SUB_COUNT)
-		return idx;
-	hist_bucket_geometry(idx, &msb, &shift, &sub);
-	return ((sub + 1) << shift) - 1;
+	return hist_bucket_bound(idx, 1);
 }
 
 uint64_t hist_rank(uint64_t count, double pct)

@@ -15,6 +15,19 @@ struct rng {
 	uint64_t s[4];
 };
 
+/*
+ * splitmix64 as a stream: a tiny seeded generator for reproducible layouts,
+ * data and test inputs, where xoshiro's state is more than needed.
+ */
+static inline uint64_t rng_splitmix64(uint64_t *state)
+{
+	uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
 /* splitmix64 finaliser of a ^ b: seeds derived from (seed, key, ...) */
 uint64_t rng_mix(uint64_t a, uint64_t b);
 

@@ -154,7 +154,7 @@ static int retry_lost_state(struct runner *rn, struct wl_ctx *c, const struct ce
 	cell_result_free(res);
 	wl->teardown(c);
 	r = wl->setup(c, why, sizeof(why));
-	cell_result_init(res, key);
+	cell_result_init(res, key, wl->metrics);
 	if (r) {
 		cell_set_status(res, CELL_ERROR, "setup for the retry after a platform fault: %s; first attempt: %s",
 				why[0] ? why : strerror(-r), first);
@@ -163,6 +163,7 @@ static int retry_lost_state(struct runner *rn, struct wl_ctx *c, const struct ce
 	r = wl->run(c, res, rep);
 	if (r && res->status == CELL_OK)
 		cell_set_status(res, CELL_ERROR, "%s", strerror(-r));
+	cell_result_check(res);
 	cell_extra_set(res, "platform_retry_count", 1);
 	if (res->status == CELL_OK) {
 		cell_set_status(res, CELL_OK, "ok after one retry; first attempt: %s", first);
@@ -194,12 +195,13 @@ static int run_cell(struct runner *rn, struct wl_ctx *c, const char *channel)
 	if (!r)
 		r = wl->setup(c, why, sizeof(why));
 	if (r) {
-		cell_result_init(&res, &key);
+		cell_result_init(&res, &key, wl->metrics);
 		if (r == -EOPNOTSUPP)
 			cell_set_status(&res, CELL_SKIPPED, "%s", why);
 		else
 			cell_set_status(&res, CELL_ERROR, "setup: %s", why[0] ? why : strerror(-r));
 		emit(rn, &res);
+		cell_result_free(&res);
 		rn->cells_done += cfg->repetitions + (cfg->warmup ? 1 : 0);
 		return 0;
 	}
@@ -207,16 +209,18 @@ static int run_cell(struct runner *rn, struct wl_ctx *c, const char *channel)
 		key_init(&key, cfg, c->backend, c->vm_type, c->driver, c->gran_bytes,
 			 channel, c->variant, rep);
 		progress(rn, &key);
-		cell_result_init(&res, &key);
+		cell_result_init(&res, &key, wl->metrics);
 		r = wl->run(c, &res, rep);
 		if (r && res.status == CELL_OK)
 			cell_set_status(&res, CELL_ERROR, "%s", strerror(-r));
+		cell_result_check(&res);
 		if (res.status != CELL_OK && res.status != CELL_INTERRUPTED && !retried &&
 		    !c->sess.wedged && session_state_lost(&c->sess)) {
 			r = retry_lost_state(rn, c, &key, &res, rep);
 			retried = true;
 			if (r) {
 				emit(rn, &res);
+				cell_result_free(&res);
 				rn->cells_done += cfg->repetitions - rep;
 				return 0;
 			}
@@ -268,8 +272,7 @@ static int open_sinks(struct runner *rn, char *err, size_t errlen)
 		if (r) {
 			snprintf(err, errlen, "%s output: %s", ops->name,
 				 s->err[0] ? s->err : strerror(-r));
-			if (ops->destroy)
-				ops->destroy(s);
+			sink_destroy(s);
 			return r;
 		}
 		rn->nr_sinks++;
@@ -286,8 +289,7 @@ static void close_sinks(struct runner *rn)
 
 		if (s->ops->end(s, &rn->ri))
 			gmb_err("%s output: %s", s->ops->name, s->err);
-		if (s->ops->destroy)
-			s->ops->destroy(s);
+		sink_destroy(s);
 	}
 }
 
@@ -335,10 +337,11 @@ static int one_cell(struct runner *rn, const struct conv_backend *be,
 	if (!bs->available || (guest && !rn->channel_ok)) {
 		key_init(&key, cfg, be, bs->vm_type, axis_driver ? d : NR_DRIVERS, gran,
 			 "-", variant, 0);
-		cell_result_init(&res, &key);
+		cell_result_init(&res, &key, NULL);
 		cell_set_status(&res, CELL_SKIPPED, "%s",
 				!bs->available ? bs->reason : rn->ri.channel.reason);
 		emit(rn, &res);
+		cell_result_free(&res);
 		rn->cells_done += cfg->repetitions + (cfg->warmup ? 1 : 0);
 		return 0;
 	}

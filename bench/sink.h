@@ -16,6 +16,7 @@
 #include "bench/run_cfg.h"
 #include "harness/channel.h"
 #include "harness/hostinfo.h"
+#include "harness/table.h"
 
 struct backend_status {
 	const char *name;
@@ -52,7 +53,8 @@ struct sink_ops {
 	int (*cell)(struct sink *s, const struct run_info *ri,
 		    const struct cell_result *r);
 	int (*end)(struct sink *s, const struct run_info *ri);
-	void (*destroy)(struct sink *s);
+	/* release what begin put in priv; NULL: free(priv) */
+	void (*free_priv)(void *priv);
 };
 
 struct sink {
@@ -63,6 +65,14 @@ struct sink {
 	char err[512];			/* one line when an op fails */
 };
 
+/* the --format table (bench/sinks.c), NULL-terminated, and its lookup */
+extern const struct sink_ops *const sink_registry[];
+
+static inline const struct sink_ops *sink_find(const char *name)
+{
+	return table_find(sink_registry, name);
+}
+
 extern const struct sink_ops sink_csv_ops;
 extern const struct sink_ops sink_json_ops;
 extern const struct sink_ops sink_human_ops;
@@ -70,7 +80,7 @@ extern const struct sink_ops sink_markdown_ops;
 extern const struct sink_ops sink_simple_ops;
 extern const struct sink_ops sink_tap_ops;
 
-extern const struct sink_ops *const sink_registry[];
-const struct sink_ops *sink_find(const char *name);
+/* release s->priv (ops->free_priv) and clear it; safe to call twice */
+void sink_destroy(struct sink *s);
 
 #endif /* GMB_SINK_H */

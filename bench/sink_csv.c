@@ -43,15 +43,22 @@ static int csv_begin(struct sink *s, const struct run_info *ri)
 /* workload-specific counters as "name=value;name=value" (names carry units) */
 static void csv_extra(struct csv_buf *b, const struct cell_result *r)
 {
-	char buf[RESULT_MAX_EXTRA * (RESULT_NAME_LEN + 32)];
-	size_t n = 0;
+	char *buf = NULL;
+	size_t len = 0;
 	unsigned int i;
+	FILE *f = open_memstream(&buf, &len);
 
-	buf[0] = 0;
-	for (i = 0; i < r->nr_extra && n < sizeof(buf); i++)
-		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s=%.17g", i ? ";" : "",
-				      r->extra[i].name, r->extra[i].value);
-	csv_str(b, buf);
+	if (!f) {
+		b->err = -ENOMEM;
+		return;
+	}
+	for (i = 0; i < r->nr_extra; i++)
+		fprintf(f, "%s%s=%.17g", i ? ";" : "", r->extra[i].name, r->extra[i].value);
+	if (fclose(f))
+		b->err = -ENOMEM;
+	else
+		csv_str(b, buf);
+	free(buf);
 }
 
 static void csv_row(struct csv_buf *b, const struct run_info *ri,
@@ -124,12 +131,12 @@ static int csv_cell(struct sink *s, const struct run_info *ri,
 		    const struct cell_result *r)
 {
 	struct csv_buf *b = s->priv;
-	unsigned int i;
+	const struct metric *m;
 
-	if (!r->nr_metrics)
+	if (!cell_nr_metrics_recorded(r))
 		csv_row(b, ri, r, NULL);
-	for (i = 0; i < r->nr_metrics; i++)
-		csv_row(b, ri, r, &r->metrics[i]);
+	cell_for_each_metric(r, m)
+		csv_row(b, ri, r, m);
 	return csv_flush(s);
 }
 
@@ -138,20 +145,14 @@ static int csv_end(struct sink *s, const struct run_info *ri)
 	return csv_flush(s);
 }
 
-static void csv_destroy(struct sink *s)
+static void csv_free(void *priv)
 {
-	if (s->priv) {
-		csv_buf_free(s->priv);
-		free(s->priv);
-	}
-	s->priv = NULL;
+	if (priv)
+		csv_buf_free(priv);
+	free(priv);
 }
 
 const struct sink_ops sink_csv_ops = {
-	.name = "csv",
-	.file_name = "results.csv",
-	.begin = csv_begin,
-	.cell = csv_cell,
-	.end = csv_end,
-	.destroy = csv_destroy,
+	.name = "csv", .file_name = "results.csv",
+	.begin = csv_begin, .cell = csv_cell, .end = csv_end, .free_priv = csv_free,
 };

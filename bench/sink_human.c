@@ -22,13 +22,19 @@
 #define HUMAN_MAX_GROUPS	256
 #define HUMAN_MAX_NOTES		64
 
+/* a group's merged histograms */
+enum {
+	HG_CONVERT,		/* convert_ns of the measured repetitions */
+	HG_WARM,		/* convert_ns of the warm-up pass */
+	HG_ROUNDTRIP,		/* the MET_F_ROUNDTRIP metric (exit_roundtrip_ns) */
+	HG_TO_PRIVATE,
+	HG_TO_SHARED,
+	NR_HG,
+};
+
 struct human_group {
 	struct cell_key key;		/* repetition ignored */
-	struct hist *convert;		/* measured repetitions */
-	struct hist *warm;		/* warm-up pass */
-	struct hist *roundtrip;
-	struct hist *to_private;
-	struct hist *to_shared;
+	struct hist *hist[NR_HG];
 	uint64_t conversions, wall_ns, eagain;
 	unsigned int reps;
 	double *rep_p50;		/* convert_ns p50 of each repetition */
@@ -146,6 +152,12 @@ static int add_touches(struct human_group *g, const struct cell_result *r)
 	return 0;
 }
 
+static void merge_some(struct hist *dst, const struct hist *src)
+{
+	if (src)
+		hist_merge(dst, src);
+}
+
 static int human_cell(struct sink *s, const struct run_info *ri,
 		      const struct cell_result *r)
 {
@@ -167,38 +179,27 @@ static int human_cell(struct sink *s, const struct run_info *ri,
 			return 0;
 		g = &h->groups[h->nr_groups++];
 		g->key = r->key;
-		g->convert = hist_new();
-		g->warm = hist_new();
-		g->roundtrip = hist_new();
-		g->to_private = hist_new();
-		g->to_shared = hist_new();
-		if (!g->convert || !g->warm || !g->roundtrip || !g->to_private || !g->to_shared)
-			return -ENOMEM;
+		for (i = 0; i < NR_HG; i++)
+			if (!(g->hist[i] = hist_new()))
+				return -ENOMEM;
 	}
-	src = cell_metric_find(r, "convert_ns");
+	src = cell_metric_get(r, MET_CONVERT_NS);
 	if (r->key.repetition < 0) {
-		if (src)
-			hist_merge(g->warm, src);
+		merge_some(g->hist[HG_WARM], src);
 		return 0;
 	}
-	if (src)
-		hist_merge(g->convert, src);
-	src = cell_metric_find(r, "exit_roundtrip_ns");
-	if (src)
-		hist_merge(g->roundtrip, src);
-	src = cell_metric_find(r, "to_private_ns");
-	if (src)
-		hist_merge(g->to_private, src);
-	src = cell_metric_find(r, "to_shared_ns");
-	if (src)
-		hist_merge(g->to_shared, src);
+	merge_some(g->hist[HG_CONVERT], src);
+	merge_some(g->hist[HG_ROUNDTRIP], cell_metric_flagged(r, MET_F_ROUNDTRIP));
+	merge_some(g->hist[HG_TO_PRIVATE], cell_metric_get(r, MET_TO_PRIVATE_NS));
+	src = cell_metric_get(r, MET_TO_SHARED_NS);
+	merge_some(g->hist[HG_TO_SHARED], src);
 	if (src) {
 		double *n = realloc(g->rep_p50, (g->reps + 1) * sizeof(*n));
 
 		if (!n)
 			return -ENOMEM;
 		g->rep_p50 = n;
-		n[g->reps] = (double)hist_percentile(cell_metric_find(r, "convert_ns"), 50);
+		n[g->reps] = (double)hist_percentile(cell_metric_get(r, MET_CONVERT_NS), 50);
 	}
 	ret = add_touches(g, r);
 	if (ret)
@@ -356,14 +357,14 @@ static void render(struct human *h, const struct run_info *ri, FILE *f, bool md)
 		char gran[16], a[16], b[16], c[16], d[16], e[16], p[16], ci[40];
 		double rate = g->wall_ns ? g->conversions * 1e9 / (double)g->wall_ns : 0.0;
 
-		hist_summarize(g->convert, &cs);
+		hist_summarize(g->hist[HG_CONVERT], &cs);
 		format_size(g->key.granularity_bytes, gran, sizeof(gran));
-		fmt_p50(g->to_private, a, sizeof(a));
-		fmt_p50(g->to_shared, p, sizeof(p));
+		fmt_p50(g->hist[HG_TO_PRIVATE], a, sizeof(a));
+		fmt_p50(g->hist[HG_TO_SHARED], p, sizeof(p));
 		fmt_ns(cs.p99_ns, b, sizeof(b));
 		fmt_ns(cs.max_ns, c, sizeof(c));
-		fmt_p50(g->warm, d, sizeof(d));
-		fmt_p50(g->roundtrip, e, sizeof(e));
+		fmt_p50(g->hist[HG_WARM], d, sizeof(d));
+		fmt_p50(g->hist[HG_ROUNDTRIP], e, sizeof(e));
 		fmt_ci(g, ci, sizeof(ci));
 		if (md)
 			fprintf(f, "| %s | %s | %s | %s | %u | %s | %s | %s | %s | %s | %s | %s | %.0f | %llu |\n",
@@ -409,41 +410,29 @@ static int markdown_end(struct sink *s, const struct run_info *ri)
 	return r;
 }
 
-static void human_destroy(struct sink *s)
+static void human_free(void *priv)
 {
-	struct human *h = s->priv;
-	unsigned int i;
+	struct human *h = priv;
+	unsigned int i, j;
 
-	if (!h)
-		return;
-	for (i = 0; i < h->nr_groups; i++) {
-		hist_free(h->groups[i].convert);
-		hist_free(h->groups[i].warm);
-		hist_free(h->groups[i].roundtrip);
-		hist_free(h->groups[i].to_private);
-		hist_free(h->groups[i].to_shared);
-		free(h->groups[i].rep_p50);
-		free(h->groups[i].rep_touch_per_s);
-		free(h->groups[i].rep_touched);
+	for (i = 0; h && i < h->nr_groups; i++) {
+		struct human_group *g = &h->groups[i];
+
+		for (j = 0; j < NR_HG; j++)
+			hist_free(g->hist[j]);
+		free(g->rep_p50);
+		free(g->rep_touch_per_s);
+		free(g->rep_touched);
 	}
 	free(h);
-	s->priv = NULL;
 }
 
 const struct sink_ops sink_markdown_ops = {
-	.name = "markdown",
-	.file_name = "summary.md",
-	.begin = human_begin,
-	.cell = human_cell,
-	.end = markdown_end,
-	.destroy = human_destroy,
+	.name = "markdown", .file_name = "summary.md",
+	.begin = human_begin, .cell = human_cell, .end = markdown_end, .free_priv = human_free,
 };
 
 const struct sink_ops sink_human_ops = {
-	.name = "human",
-	.file_name = NULL,
-	.begin = human_begin,
-	.cell = human_cell,
-	.end = human_end,
-	.destroy = human_destroy,
+	.name = "human", .file_name = NULL,
+	.begin = human_begin, .cell = human_cell, .end = human_end, .free_priv = human_free,
 };

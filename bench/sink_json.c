@@ -70,6 +70,25 @@ static void sj_append(struct json_object *arr, struct json_object *v, int *err)
 	}
 }
 
+/* a new object, or NULL with *err set */
+static struct json_object *sj_new(int *err)
+{
+	struct json_object *o = json_object_new_object();
+
+	if (!o)
+		*err = -ENOMEM;
+	return o;
+}
+
+/* o when everything added to it went in, else NULL (o freed) */
+static struct json_object *sj_done(struct json_object *o, int *err)
+{
+	if (!*err)
+		return o;
+	json_object_put(o);
+	return NULL;
+}
+
 static void sj_add_null(struct json_object *o, const char *key, int *err)
 {
 	/* json-c represents JSON null as a NULL object pointer */
@@ -77,26 +96,17 @@ static void sj_add_null(struct json_object *o, const char *key, int *err)
 		*err = -ENOMEM;
 }
 
-static void sj_add_u64(struct json_object *o, const char *key, uint64_t v,
-		       int *err)
-{
-	if (!*err)
-		sj_add(o, key, json_object_new_uint64(v), err);
+/* sj_add of a scalar, built only while no error is pending */
+#define SJ_ADD_SCALAR(fn, type, ctor)					\
+static void fn(struct json_object *o, const char *key, type v, int *err) \
+{									\
+	if (!*err)							\
+		sj_add(o, key, ctor(v), err);				\
 }
 
-static void sj_add_i64(struct json_object *o, const char *key, int64_t v,
-		       int *err)
-{
-	if (!*err)
-		sj_add(o, key, json_object_new_int64(v), err);
-}
-
-static void sj_add_bool(struct json_object *o, const char *key, bool v,
-			int *err)
-{
-	if (!*err)
-		sj_add(o, key, json_object_new_boolean(v), err);
-}
+SJ_ADD_SCALAR(sj_add_u64, uint64_t, json_object_new_uint64)
+SJ_ADD_SCALAR(sj_add_i64, int64_t, json_object_new_int64)
+SJ_ADD_SCALAR(sj_add_bool, bool, json_object_new_boolean)
 
 /* JSON has no NaN or infinity: json-c would print them as bare NaN/Infinity */
 static void sj_add_double(struct json_object *o, const char *key, double v,
@@ -211,14 +221,12 @@ static const char *sj_channel_pref_name(enum channel_pref p)
 
 static struct json_object *sj_config(const struct run_cfg *c, int *err)
 {
-	struct json_object *o = json_object_new_object();
+	struct json_object *o = sj_new(err);
 	struct json_object *arr, *pol, *opts;
 	size_t i;
 
-	if (!o) {
-		*err = -ENOMEM;
+	if (!o)
 		return NULL;
-	}
 	/* cfg->wl is opaque here; the first cell's key fills this in */
 	sj_add_null(o, "workload", err);
 
@@ -271,22 +279,16 @@ static struct json_object *sj_config(const struct run_cfg *c, int *err)
 	}
 	sj_add(o, "workload_options", opts, err);
 
-	if (*err) {
-		json_object_put(o);
-		return NULL;
-	}
-	return o;
+	return sj_done(o, err);
 }
 
 /* where the numbers come from: host, or the QEMU lab (and how) */
 static struct json_object *sj_origin(const struct hostinfo_origin *g, int *err)
 {
-	struct json_object *o = json_object_new_object();
+	struct json_object *o = sj_new(err);
 
-	if (!o) {
-		*err = -ENOMEM;
+	if (!o)
 		return NULL;
-	}
 	SJ_ADD_ARR(o, "origin", g->origin, err);
 	SJ_ADD_ARR(o, "accel", g->accel, err);
 	SJ_ADD_ARR(o, "accel_why", g->accel_why, err);
@@ -301,14 +303,12 @@ static struct json_object *sj_origin(const struct hostinfo_origin *g, int *err)
 
 static struct json_object *sj_host(const struct hostinfo *h, int *err)
 {
-	struct json_object *o = json_object_new_object();
+	struct json_object *o = sj_new(err);
 	struct json_object *params;
 	unsigned int i;
 
-	if (!o) {
-		*err = -ENOMEM;
+	if (!o)
 		return NULL;
-	}
 	sj_add(o, "origin", sj_origin(&h->origin, err), err);
 	SJ_ADD_ARR(o, "hostname", h->hostname, err);
 	SJ_ADD_ARR(o, "kernel_release", h->kernel_release, err);
@@ -353,11 +353,7 @@ static struct json_object *sj_host(const struct hostinfo *h, int *err)
 	sj_add(o, "kvm_params", params, err);
 	sj_add_bool(o, "kvm_params_truncated", h->kvm_params_truncated, err);
 
-	if (*err) {
-		json_object_put(o);
-		return NULL;
-	}
-	return o;
+	return sj_done(o, err);
 }
 
 static struct json_object *sj_backends(const struct run_info *ri, int *err)
@@ -388,13 +384,11 @@ static struct json_object *sj_backends(const struct run_info *ri, int *err)
 static struct json_object *sj_context(const struct run_info *ri,
 				      struct sink_json *sj, int *err)
 {
-	struct json_object *o = json_object_new_object();
+	struct json_object *o = sj_new(err);
 	struct json_object *v, *ch;
 
-	if (!o) {
-		*err = -ENOMEM;
+	if (!o)
 		return NULL;
-	}
 	sj_add_str(o, "run_id", ri->run_id, err);
 	SJ_ADD_ARR(o, "date_utc", ri->date_utc, err);
 
@@ -460,15 +454,13 @@ static int sj_bin_to_string(struct json_object *jso, struct printbuf *pb,
 
 static struct json_object *sj_metric(const struct hist *h, int *err)
 {
-	struct json_object *o = json_object_new_object();
+	struct json_object *o = sj_new(err);
 	struct json_object *bins;
 	struct hist_summary s;
 	size_t i;
 
-	if (!o) {
-		*err = -ENOMEM;
+	if (!o)
 		return NULL;
-	}
 	hist_summarize(h, &s);
 	sj_add_u64(o, "count", s.count, err);
 	sj_add_u64(o, "min_ns", s.min_ns, err);
@@ -499,24 +491,19 @@ static struct json_object *sj_metric(const struct hist *h, int *err)
 	}
 	sj_add(o, "bins", bins, err);
 
-	if (*err) {
-		json_object_put(o);
-		return NULL;
-	}
-	return o;
+	return sj_done(o, err);
 }
 
 static struct json_object *sj_cell(const struct cell_result *r, int *err)
 {
 	const struct cell_key *k = &r->key;
-	struct json_object *o = json_object_new_object();
+	struct json_object *o = sj_new(err);
 	struct json_object *ctr, *metrics;
+	const struct metric *m;
 	unsigned int i;
 
-	if (!o) {
-		*err = -ENOMEM;
+	if (!o)
 		return NULL;
-	}
 	SJ_ADD_ARR(o, "workload", k->workload, err);
 	SJ_ADD_ARR(o, "backend", k->backend, err);
 	SJ_ADD_ARR(o, "driver", k->driver, err);
@@ -542,28 +529,22 @@ static struct json_object *sj_cell(const struct cell_result *r, int *err)
 	sj_add_double(ctr, "conversions_per_s", cell_conversions_per_s(r), err);
 	sj_add_double(ctr, "bytes_per_s", cell_bytes_per_s(r), err);
 	/* workload-specific scalars next to the fixed ones (names carry units) */
-	for (i = 0; i < r->nr_extra && i < RESULT_MAX_EXTRA; i++)
+	for (i = 0; i < r->nr_extra; i++)
 		sj_add_double(ctr, r->extra[i].name, r->extra[i].value, err);
 	sj_add(o, "counters", ctr, err);
 
 	metrics = json_object_new_object();
-	for (i = 0; !*err && i < r->nr_metrics && i < RESULT_MAX_METRICS; i++) {
-		const struct metric *m = &r->metrics[i];
+	cell_for_each_metric(r, m) {
 		char name[sizeof(m->name) + 1];
 
+		if (*err)
+			break;
 		snprintf(name, sizeof(name), "%.*s", (int)sizeof(m->name), m->name);
-		if (m->hist)
-			sj_add(metrics, name, sj_metric(m->hist, err), err);
-		else
-			sj_add_null(metrics, name, err);
+		sj_add(metrics, name, sj_metric(m->hist, err), err);
 	}
 	sj_add(o, "metrics", metrics, err);
 
-	if (*err) {
-		json_object_put(o);
-		return NULL;
-	}
-	return o;
+	return sj_done(o, err);
 }
 
 static void __attribute__((format(printf, 3, 4)))
@@ -636,8 +617,10 @@ static int sj_write(struct sink *s, const struct run_info *ri)
 	return ret;
 }
 
-static void sj_free(struct sink_json *sj)
+static void sj_free(void *priv)
 {
+	struct sink_json *sj = priv;
+
 	if (!sj)
 		return;
 	json_object_put(sj->root);
@@ -716,17 +699,7 @@ static int sj_end(struct sink *s, const struct run_info *ri)
 	return sj_write(s, ri);
 }
 
-static void sj_destroy(struct sink *s)
-{
-	sj_free(s->priv);
-	s->priv = NULL;
-}
-
 const struct sink_ops sink_json_ops = {
-	.name = "json",
-	.file_name = "results.json",
-	.begin = sj_begin,
-	.cell = sj_cell_op,
-	.end = sj_end,
-	.destroy = sj_destroy,
+	.name = "json", .file_name = "results.json",
+	.begin = sj_begin, .cell = sj_cell_op, .end = sj_end, .free_priv = sj_free,
 };

@@ -18,7 +18,7 @@ static int simple_begin(struct sink *s, const struct run_info *ri)
 static int simple_cell(struct sink *s, const struct run_info *ri,
 		       const struct cell_result *r)
 {
-	const struct hist *h = cell_metric_find(r, "convert_ns");
+	const struct hist *h = cell_metric_get(r, MET_CONVERT_NS);
 
 	if (r->status != CELL_OK || r->key.repetition < 0)
 		return 0;
@@ -34,7 +34,5 @@ static int simple_end(struct sink *s, const struct run_info *ri)
 
 const struct sink_ops sink_simple_ops = {
 	.name = "simple",
-	.begin = simple_begin,
-	.cell = simple_cell,
-	.end = simple_end,
+	.begin = simple_begin, .cell = simple_cell, .end = simple_end,
 };

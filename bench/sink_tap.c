@@ -41,9 +41,10 @@ static int tap_cell(struct sink *s, const struct run_info *ri,
 		t->pass++;
 		fprintf(f, "ok %u - %s %s/%s G=%s %s rep %d\n", t->n, k->workload, k->backend,
 			k->driver, g, k->variant, k->repetition);
-		h = cell_metric_find(r, "convert_ns");
+		h = cell_metric_get(r, MET_CONVERT_NS);
 		if (h)
-			fprintf(f, "# convert_ns p50 %llu p99 %llu count %llu\n",
+			fprintf(f, "# %s p50 %llu p99 %llu count %llu\n",
+				core_metrics[MET_CONVERT_NS].name,
 				(unsigned long long)hist_percentile(h, 50),
 				(unsigned long long)hist_percentile(h, 99),
 				(unsigned long long)h->count);
@@ -74,16 +75,8 @@ static int tap_end(struct sink *s, const struct run_info *ri)
 	return 0;
 }
 
-static void tap_destroy(struct sink *s)
-{
-	free(s->priv);
-	s->priv = NULL;
-}
-
+/* priv is one allocation: the default free_priv releases it */
 const struct sink_ops sink_tap_ops = {
 	.name = "tap",
-	.begin = tap_begin,
-	.cell = tap_cell,
-	.end = tap_end,
-	.destroy = tap_destroy,
+	.begin = tap_begin, .cell = tap_cell, .end = tap_end,
 };

@@ -2,7 +2,7 @@
 /*
  * The sink table: a new output format is one file plus one row here.
  */
-#include <string.h>
+#include <stdlib.h>
 
 #include "bench/sink.h"
 
@@ -16,12 +16,11 @@ const struct sink_ops *const sink_registry[] = {
 	NULL,
 };
 
-const struct sink_ops *sink_find(const char *name)
+void sink_destroy(struct sink *s)
 {
-	size_t i;
-
-	for (i = 0; sink_registry[i]; i++)
-		if (!strcmp(sink_registry[i]->name, name))
-			return sink_registry[i];
-	return NULL;
+	if (s->ops && s->ops->free_priv)
+		s->ops->free_priv(s->priv);
+	else
+		free(s->priv);
+	s->priv = NULL;
 }

@@ -89,9 +89,9 @@ static inline int cgen_end(struct cgen *g)
 		g->err = -EIO;
 	if (!g->err && g->with_json && g->json.ops->end(&g->json, &g->ri))
 		g->err = -EIO;
-	g->csv.ops->destroy(&g->csv);
+	sink_destroy(&g->csv);
 	if (g->with_json)
-		g->json.ops->destroy(&g->json);
+		sink_destroy(&g->json);
 	return g->err;
 }
 
@@ -178,7 +178,7 @@ static inline int cgen_sim_run(const char *dir, const char *run_id,
 			double f = cell * cgen_lognormal(r, m->rep_sigma);
 
 			cgen_key(&k, "granularity", gi, rep);
-			cell_result_init(&cr, &k);
+			cell_result_init(&cr, &k, NULL);
 			for (mi = 0; mi < CGEN_NR_METRIC; mi++) {
 				struct hist *h = cell_metric(&cr,
 							     cgen_metrics[mi]);

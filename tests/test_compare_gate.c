@@ -127,7 +127,7 @@ static void write_run(struct fixture *f, const char *dir, const char *run_id,
 			double f_rep = slow * cgen_lognormal(&r, 0.01);
 
 			cgen_key(&k, "granularity", gi, rep);
-			cell_result_init(&cr, &k);
+			cell_result_init(&cr, &k, NULL);
 			for (mi = 0; mi < CGEN_NR_METRIC - sc->drop_metric;
 			     mi++) {
 				struct hist *h = cell_metric(&cr,

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "bench/hist.h"
+#include "bench/rng.h"
 
 #define ARRAY_LEN(a)	(sizeof(a) / sizeof((a)[0]))
 #define HIST_LIMIT	(1ULL << HIST_MAX_BITS)
@@ -22,11 +23,7 @@ static uint64_t test_rng_state = 0x2545f4914f6cdd1dULL;
 /* splitmix64: fixed seed so failures reproduce */
 static uint64_t test_rand(void)
 {
-	uint64_t z = (test_rng_state += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
+	return rng_splitmix64(&test_rng_state);
 }
 
 /* uniform in (0, 1] */

@@ -335,7 +335,7 @@ static void one_cell(struct run_cfg *cfg, enum driver d, int round)
 	if (r)
 		print_message("%s setup: %s (%s)\n", wl->name, why, strerror(-r));
 	assert_int_equal(r, 0);
-	cell_result_init(&res, &key);
+	cell_result_init(&res, &key, wl->metrics);
 	r = wl->run(c, &res, 0);
 	if (r || res.status != CELL_OK)
 		print_message("%s run (%s driver), round %d: %s (%s)\n", wl->name,

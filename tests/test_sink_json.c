@@ -33,6 +33,117 @@ struct fixture {
 	struct cell_result a, b;
 };
 
+/* the real collector, then a few fields we can check exactly */
+static void fx_host(struct hostinfo *host)
+{
+	assert_int_equal(hostinfo_collect(host), 0);
+	snprintf(host->hostname, sizeof(host->hostname), "testhost");
+	host->online_cpus = 7;
+	host->hugepages_1g_total = -1;
+	host->mem_total_bytes = 1ULL << 40;
+	host->nr_kvm_params = 2;
+	host->kvm_params_truncated = true;
+	snprintf(host->kvm_params[0].module, 16, "kvm");
+	snprintf(host->kvm_params[0].name, HOSTINFO_PARAM_NAME_LEN, "tdp_mmu");
+	snprintf(host->kvm_params[0].value, HOSTINFO_PARAM_VALUE_LEN, "Y");
+	snprintf(host->kvm_params[1].module, 16, "kvm_intel");
+	snprintf(host->kvm_params[1].name, HOSTINFO_PARAM_NAME_LEN, "ept");
+	snprintf(host->kvm_params[1].value, HOSTINFO_PARAM_VALUE_LEN, "N");
+}
+
+static void fx_cfg(struct run_cfg *cfg)
+{
+	cfg->backend_mask = 0x3;
+	cfg->driver_mask = 1UL << DRIVER_HOST;
+	cfg->grans[0] = 4096;
+	cfg->grans[1] = 2 << 20;
+	cfg->nr_grans = 2;
+	cfg->vcpus = 2;
+	cfg->region_bytes = 2 << 20;
+	cfg->iterations = 3;
+	cfg->repetitions = 5;
+	cfg->warmup = 1;
+	cfg->timeout_ns = 60000000000ULL;
+	cfg->seed = 0xdeadbeefcafeULL;
+	cfg->policy.max_retries = 17;
+	cfg->policy.backoff_us = 9;
+	cfg->formats = "json";
+	cfg->nr_wl_opts = 1;
+	snprintf(cfg->wl_opts[0].key, sizeof(cfg->wl_opts[0].key), "pattern");
+	cfg->wl_opts[0].val = "a/b";
+}
+
+static void fx_run_info(struct fixture *f)
+{
+	struct run_info *ri = &f->ri;
+
+	ri->cfg = &f->cfg;
+	ri->run_id = "run-42";
+	ri->argv_line = "gmembench run --format 'json'";
+	snprintf(ri->date_utc, sizeof(ri->date_utc), "2024-01-02T03:04:05Z");
+	ri->version = "0.1.0";
+	ri->git_sha = "abc123";
+	ri->host = &f->host;
+	snprintf(ri->topology, sizeof(ri->topology), "1 package, 4 cores");
+	snprintf(ri->placement, sizeof(ri->placement), "vcpu0->cpu1");
+	ri->channel.channel = CHANNEL_PIO;
+	snprintf(ri->channel.reason, sizeof(ri->channel.reason),
+		 "hypercall exit never arrived");
+	ri->channel.probe_ns = 123456;
+	ri->channel_used = true;
+	ri->nr_backends = 2;
+	ri->backends[0].name = "inplace";
+	ri->backends[0].available = true;
+	ri->backends[0].vm_type = 1;
+	ri->backends[1].name = "dual";
+	ri->backends[1].available = false;
+	snprintf(ri->backends[1].reason, sizeof(ri->backends[1].reason),
+		 "ioctl said ENOTTY");
+}
+
+/* cell a: two metrics spanning the exact and the log-linear range */
+static void fx_cell_a(struct cell_result *a, const struct cell_key *ka)
+{
+	uint64_t v;
+
+	cell_result_init(a, ka, NULL);
+	for (v = 1; v <= 1000; v++)
+		cell_record(a, MET_TO_PRIVATE_NS, v * 37);
+	cell_record(a, MET_TO_PRIVATE_NS, 5);
+	cell_record(a, MET_TO_PRIVATE_NS, 123456789);
+	cell_record(a, MET_TO_PRIVATE_NS, 1ULL << 50);	/* clamped */
+	for (v = 0; v < 300; v++)
+		cell_record(a, MET_TO_SHARED_NS, 200 + v % 100);
+	a->ctr.conversions = 1003;
+	a->ctr.bytes_converted = 1003 * 4096;
+	a->ctr.eagain_total = 4;
+	a->ctr.retries_total = 3;
+	a->ctr.guest_pages_touched = 999;
+	a->ctr.wall_ns = 7777777;
+	assert_int_equal(a->rec_err, 0);
+}
+
+/* cell b: another key, the warm-up repetition, a metric added by name */
+static void fx_cell_b(struct cell_result *b, const struct cell_key *ka)
+{
+	struct cell_key kb = *ka;
+	struct hist *h;
+	uint64_t v;
+
+	snprintf(kb.backend, sizeof(kb.backend), "dual");
+	snprintf(kb.driver, sizeof(kb.driver), "host");
+	snprintf(kb.channel, sizeof(kb.channel), "-");
+	kb.granularity_bytes = 2 << 20;
+	kb.repetition = -1;
+	cell_result_init(b, &kb, NULL);
+	h = cell_metric(b, "convert_ns");
+	assert_non_null(h);
+	for (v = 0; v < 5000; v++)
+		hist_record(h, 1000 + (v * 7919) % 100000);
+	b->ctr.conversions = 5000;
+	b->ctr.wall_ns = 0;	/* throughput 0, not a division by zero */
+}
+
 static int fx_setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
@@ -43,9 +154,6 @@ static int fx_setup(void **state)
 		.region_bytes = 2 << 20, .vcpus = 2, .iterations = 3,
 		.repetition = 0,
 	};
-	struct cell_key kb = ka;
-	struct hist *h;
-	uint64_t v;
 
 	assert_non_null(f);
 	snprintf(f->dir, sizeof(f->dir), "/tmp/test_sink_json.XXXXXX");
@@ -53,98 +161,11 @@ static int fx_setup(void **state)
 	f->s.ops = &sink_json_ops;
 	snprintf(f->s.path, sizeof(f->s.path), "%s/%s", f->dir,
 		 sink_json_ops.file_name);
-
-	/* the real collector, then a few fields we can check exactly */
-	assert_int_equal(hostinfo_collect(&f->host), 0);
-	snprintf(f->host.hostname, sizeof(f->host.hostname), "testhost");
-	f->host.online_cpus = 7;
-	f->host.hugepages_1g_total = -1;
-	f->host.mem_total_bytes = 1ULL << 40;
-	f->host.nr_kvm_params = 2;
-	f->host.kvm_params_truncated = true;
-	snprintf(f->host.kvm_params[0].module, 16, "kvm");
-	snprintf(f->host.kvm_params[0].name, HOSTINFO_PARAM_NAME_LEN, "tdp_mmu");
-	snprintf(f->host.kvm_params[0].value, HOSTINFO_PARAM_VALUE_LEN, "Y");
-	snprintf(f->host.kvm_params[1].module, 16, "kvm_intel");
-	snprintf(f->host.kvm_params[1].name, HOSTINFO_PARAM_NAME_LEN, "ept");
-	snprintf(f->host.kvm_params[1].value, HOSTINFO_PARAM_VALUE_LEN, "N");
-
-	f->cfg.backend_mask = 0x3;
-	f->cfg.driver_mask = 1UL << DRIVER_HOST;
-	f->cfg.grans[0] = 4096;
-	f->cfg.grans[1] = 2 << 20;
-	f->cfg.nr_grans = 2;
-	f->cfg.vcpus = 2;
-	f->cfg.region_bytes = 2 << 20;
-	f->cfg.iterations = 3;
-	f->cfg.repetitions = 5;
-	f->cfg.warmup = 1;
-	f->cfg.timeout_ns = 60000000000ULL;
-	f->cfg.seed = 0xdeadbeefcafeULL;
-	f->cfg.policy.max_retries = 17;
-	f->cfg.policy.backoff_us = 9;
-	f->cfg.formats = "json";
-	f->cfg.nr_wl_opts = 1;
-	snprintf(f->cfg.wl_opts[0].key, sizeof(f->cfg.wl_opts[0].key), "pattern");
-	f->cfg.wl_opts[0].val = "a/b";
-
-	f->ri.cfg = &f->cfg;
-	f->ri.run_id = "run-42";
-	f->ri.argv_line = "gmembench run --format 'json'";
-	snprintf(f->ri.date_utc, sizeof(f->ri.date_utc), "2024-01-02T03:04:05Z");
-	f->ri.version = "0.1.0";
-	f->ri.git_sha = "abc123";
-	f->ri.host = &f->host;
-	snprintf(f->ri.topology, sizeof(f->ri.topology), "1 package, 4 cores");
-	snprintf(f->ri.placement, sizeof(f->ri.placement), "vcpu0->cpu1");
-	f->ri.channel.channel = CHANNEL_PIO;
-	snprintf(f->ri.channel.reason, sizeof(f->ri.channel.reason),
-		 "hypercall exit never arrived");
-	f->ri.channel.probe_ns = 123456;
-	f->ri.channel_used = true;
-	f->ri.nr_backends = 2;
-	f->ri.backends[0].name = "inplace";
-	f->ri.backends[0].available = true;
-	f->ri.backends[0].vm_type = 1;
-	f->ri.backends[1].name = "dual";
-	f->ri.backends[1].available = false;
-	snprintf(f->ri.backends[1].reason, sizeof(f->ri.backends[1].reason),
-		 "ioctl said ENOTTY");
-
-	/* cell a: two metrics spanning the exact and the log-linear range */
-	cell_result_init(&f->a, &ka);
-	h = cell_metric(&f->a, "to_private_ns");
-	assert_non_null(h);
-	for (v = 1; v <= 1000; v++)
-		hist_record(h, v * 37);
-	hist_record(h, 5);
-	hist_record(h, 123456789);
-	hist_record(h, 1ULL << 50);	/* clamped */
-	h = cell_metric(&f->a, "to_shared_ns");
-	assert_non_null(h);
-	for (v = 0; v < 300; v++)
-		hist_record(h, 200 + v % 100);
-	f->a.ctr.conversions = 1003;
-	f->a.ctr.bytes_converted = 1003 * 4096;
-	f->a.ctr.eagain_total = 4;
-	f->a.ctr.retries_total = 3;
-	f->a.ctr.guest_pages_touched = 999;
-	f->a.ctr.wall_ns = 7777777;
-
-	/* cell b: another key, the warm-up repetition */
-	snprintf(kb.backend, sizeof(kb.backend), "dual");
-	snprintf(kb.driver, sizeof(kb.driver), "host");
-	snprintf(kb.channel, sizeof(kb.channel), "-");
-	kb.granularity_bytes = 2 << 20;
-	kb.repetition = -1;
-	cell_result_init(&f->b, &kb);
-	h = cell_metric(&f->b, "convert_ns");
-	assert_non_null(h);
-	for (v = 0; v < 5000; v++)
-		hist_record(h, 1000 + (v * 7919) % 100000);
-	f->b.ctr.conversions = 5000;
-	f->b.ctr.wall_ns = 0;	/* throughput 0, not a division by zero */
-
+	fx_host(&f->host);
+	fx_cfg(&f->cfg);
+	fx_run_info(f);
+	fx_cell_a(&f->a, &ka);
+	fx_cell_b(&f->b, &ka);
 	*state = f;
 	return 0;
 }
@@ -157,7 +178,7 @@ static int fx_teardown(void **state)
 	DIR *d;
 
 	if (f->s.ops)
-		f->s.ops->destroy(&f->s);
+		sink_destroy(&f->s);
 	cell_result_free(&f->a);
 	cell_result_free(&f->b);
 	d = opendir(f->dir);
@@ -345,42 +366,58 @@ static void check_metric(struct json_object *m, const struct hist *h)
 	assert_true(sum == h->count);
 }
 
+/* the cell key's fields and the fixed counters, by JSON name */
+#define KEY_STR(f)	{ #f, offsetof(struct cell_key, f) }
+static const struct { const char *name; size_t off; } key_strs[] = {
+	KEY_STR(workload), KEY_STR(backend), KEY_STR(driver), KEY_STR(channel),
+	KEY_STR(variant),
+};
+
+#define CTR_U64(f)	{ #f, offsetof(struct cell_counters, f) }
+static const struct { const char *name; size_t off; } ctr_u64s[] = {
+	CTR_U64(conversions), CTR_U64(bytes_converted), CTR_U64(eagain_total),
+	CTR_U64(retries_total), CTR_U64(guest_pages_touched), CTR_U64(wall_ns),
+};
+
+static void check_key(struct json_object *c, const struct cell_key *k)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(key_strs) / sizeof(key_strs[0]); i++)
+		assert_str(c, key_strs[i].name, (const char *)k + key_strs[i].off);
+	assert_u64(c, "vm_type", k->vm_type);
+	assert_u64(c, "granularity_bytes", k->granularity_bytes);
+	assert_u64(c, "region_bytes", k->region_bytes);
+	assert_u64(c, "vcpus", k->vcpus);
+	assert_u64(c, "iterations", k->iterations);
+	assert_i64(c, "repetition", k->repetition);
+	assert_bool(c, "warmup", k->repetition == -1);
+}
+
 static void check_cell(struct json_object *c, const struct cell_result *r)
 {
 	struct json_object *ctr = get(c, "counters");
 	struct json_object *metrics = get(c, "metrics");
-	unsigned int i;
+	const struct metric *m;
+	size_t i;
 
-	assert_str(c, "workload", r->key.workload);
-	assert_str(c, "backend", r->key.backend);
-	assert_str(c, "driver", r->key.driver);
-	assert_str(c, "channel", r->key.channel);
-	assert_str(c, "variant", r->key.variant);
-	assert_u64(c, "vm_type", r->key.vm_type);
-	assert_u64(c, "granularity_bytes", r->key.granularity_bytes);
-	assert_u64(c, "region_bytes", r->key.region_bytes);
-	assert_u64(c, "vcpus", r->key.vcpus);
-	assert_u64(c, "iterations", r->key.iterations);
-	assert_i64(c, "repetition", r->key.repetition);
-	assert_bool(c, "warmup", r->key.repetition == -1);
+	check_key(c, &r->key);
 	assert_str(c, "status", cell_status_name(r->status));
 	assert_str(c, "reason", r->reason);
 
-	assert_u64(ctr, "conversions", r->ctr.conversions);
-	assert_u64(ctr, "bytes_converted", r->ctr.bytes_converted);
-	assert_u64(ctr, "eagain_total", r->ctr.eagain_total);
-	assert_u64(ctr, "retries_total", r->ctr.retries_total);
-	assert_u64(ctr, "guest_pages_touched", r->ctr.guest_pages_touched);
-	assert_u64(ctr, "wall_ns", r->ctr.wall_ns);
+	for (i = 0; i < sizeof(ctr_u64s) / sizeof(ctr_u64s[0]); i++)
+		assert_u64(ctr, ctr_u64s[i].name,
+			   *(const uint64_t *)((const char *)&r->ctr + ctr_u64s[i].off));
 	assert_dbl(ctr, "conversions_per_s", r->ctr.wall_ns ?
 		   (double)r->ctr.conversions * 1e9 / (double)r->ctr.wall_ns : 0);
 	assert_dbl(ctr, "bytes_per_s", r->ctr.wall_ns ?
 		   (double)r->ctr.bytes_converted * 1e9 / (double)r->ctr.wall_ns : 0);
 
+	/* only metrics with samples are written, in declaration order */
 	assert_int_equal(json_object_get_type(metrics), json_type_object);
-	assert_int_equal(json_object_object_length(metrics), r->nr_metrics);
-	for (i = 0; i < r->nr_metrics; i++)
-		check_metric(get(metrics, r->metrics[i].name), r->metrics[i].hist);
+	assert_int_equal(json_object_object_length(metrics), cell_nr_metrics_recorded(r));
+	cell_for_each_metric(r, m)
+		check_metric(get(metrics, m->name), m->hist);
 }
 
 static void check_context(struct json_object *ctx, const struct fixture *f,
@@ -567,7 +604,7 @@ static void test_skipped_cell(void **state)
 	struct json_object *doc, *c;
 	struct cell_result r;
 
-	cell_result_init(&r, &f->a.key);
+	cell_result_init(&r, &f->a.key, NULL);
 	cell_set_status(&r, CELL_SKIPPED, "backend %s: %s", "dual",
 			"KVM_SET_MEMORY_ATTRIBUTES2 missing");
 	assert_int_equal(f->s.ops->begin(&f->s, &f->ri), 0);
@@ -598,7 +635,7 @@ static void test_invalid_utf8(void **state)
 	 */
 	snprintf(f->host.hostname, sizeof(f->host.hostname),
 		 "h\x80st\xc0\xaf-\xed\xa0\x80-\xe2\x82");
-	cell_result_init(&r, &f->a.key);
+	cell_result_init(&r, &f->a.key, NULL);
 	/* valid multi-byte text must survive unchanged */
 	cell_set_status(&r, CELL_ERROR, "bad \xff byte, ok \xc3\xa9\xe2\x82\xac");
 	assert_int_equal(f->s.ops->begin(&f->s, &f->ri), 0);
@@ -651,7 +688,7 @@ static void test_cell_before_begin(void **state)
 	assert_non_null(strstr(f->s.err, f->s.path));
 	assert_int_equal(f->s.ops->end(&f->s, &f->ri), -EINVAL);
 	/* destroy without begin is harmless (teardown calls it again) */
-	f->s.ops->destroy(&f->s);
+	sink_destroy(&f->s);
 }
 
 static void test_ops_table(void **state)
@@ -662,7 +699,7 @@ static void test_ops_table(void **state)
 	assert_non_null(sink_json_ops.begin);
 	assert_non_null(sink_json_ops.cell);
 	assert_non_null(sink_json_ops.end);
-	assert_non_null(sink_json_ops.destroy);
+	assert_non_null(sink_json_ops.free_priv);
 }
 
 int main(void)

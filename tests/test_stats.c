@@ -15,6 +15,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "bench/rng.h"
 #include "bench/stats.h"
 
 #define ARRAY_LEN(a)	(sizeof(a) / sizeof((a)[0]))
@@ -24,11 +25,7 @@ static uint64_t test_rng_state = 0x9e3779b97f4a7c15ULL;
 /* splitmix64: fixed seed so failures reproduce */
 static uint64_t test_rand(void)
 {
-	uint64_t z = (test_rng_state += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
+	return rng_splitmix64(&test_rng_state);
 }
 
 static void assert_close(double got, double want, double rel_tol)

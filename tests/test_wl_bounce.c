@@ -66,7 +66,7 @@ static void check_bounce(struct wlt_fixture *fx, unsigned int vcpus, uint64_t wi
 	if (wl_bounce.setup(&c, why, sizeof(why)))
 		fail_msg("setup: %s", why);
 	memset(&key, 0, sizeof(key));
-	cell_result_init(&r, &key);
+	cell_result_init(&r, &key, NULL);
 	assert_int_equal(wl_bounce.run(&c, &r, 0), 0);
 	if (r.status != CELL_OK)
 		fail_msg("status %d: %s", r.status, r.reason);

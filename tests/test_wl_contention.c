@@ -127,7 +127,7 @@ static void test_shared_gmem_ranges(void **state)
 	assert_int_equal(s->region_bytes, 2 * REGION_BYTES);
 	populate_all(s);
 	memset(&key, 0, sizeof(key));
-	cell_result_init(&r, &key);
+	cell_result_init(&r, &key, NULL);
 	assert_int_equal(wl_contention.run(&c, &r, 0), 0);
 	check_counts(&r, 3);
 	/* converted ranges end shared after a punch: nothing left */
@@ -158,7 +158,7 @@ static void test_separate_gmem(void **state)
 	assert_true(nr_open_fds() >= fds + 3);
 	populate_all(s);
 	memset(&key, 0, sizeof(key));
-	cell_result_init(&r, &key);
+	cell_result_init(&r, &key, NULL);
 	assert_int_equal(wl_contention.run(&c, &r, 0), 0);
 	check_counts(&r, 2);
 	/* without +faults the guest never runs */
@@ -185,7 +185,7 @@ static void test_overlap(void **state)
 	assert_int_equal(wl_contention.setup(&c, why, sizeof(why)), 0);
 	populate_all(s);
 	memset(&key, 0, sizeof(key));
-	cell_result_init(&r, &key);
+	cell_result_init(&r, &key, NULL);
 	assert_int_equal(wl_contention.run(&c, &r, 0), 0);
 	check_counts(&r, 4);
 	assert_int_equal(resident(s, session_region_gpa(s, 0), REGION_BYTES), 0);
@@ -213,7 +213,7 @@ static void test_faults(void **state)
 		ctx_init(fx, &c, 2, 2, variants[i]);
 		assert_int_equal(wl_contention.setup(&c, why, sizeof(why)), 0);
 		memset(&key, 0, sizeof(key));
-		cell_result_init(&r, &key);
+		cell_result_init(&r, &key, NULL);
 		assert_int_equal(wl_contention.run(&c, &r, 0), 0);
 		check_counts(&r, 2);
 		/* the guest writes whole passes only, so a count is a multiple */

@@ -206,7 +206,7 @@ static void test_footprint_run(void **state)
 	/* run twice: the second repetition must start from empty backing again */
 	for (int rep = 0; rep < 2; rep++) {
 		cell_result_free(&f->r);
-		cell_result_init(&f->r, &key);
+		cell_result_init(&f->r, &key, NULL);
 		r = wl_footprint.run(&f->c, &f->r, rep);
 		if (r)
 			print_message("run: %s\n", f->r.reason);

@@ -81,7 +81,7 @@ static void run_part(struct inv_fixture *f, const char *part, uint64_t region,
 	}
 	assert_int_equal(r, 0);
 	f->setup_done = true;
-	cell_result_init(&f->r, &key);
+	cell_result_init(&f->r, &key, NULL);
 	r = wl_invalidation.run(&f->c, &f->r, 0);
 	if (r)
 		print_message("run: %s\n", f->r.reason);

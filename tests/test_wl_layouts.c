@@ -56,7 +56,7 @@ static void run_cell(struct wlt_fixture *fx, const char *variant, struct cell_re
 
 	wlt_fixture_ctx(fx, &c, GRAN_BYTES, variant);
 	memset(&key, 0, sizeof(key));
-	cell_result_init(r, &key);
+	cell_result_init(r, &key, NULL);
 	ret = wl_layouts.setup(&c, why, sizeof(why));
 	if (ret)
 		fail_msg("setup(%s): %d %s", variant, ret, why);

@@ -33,6 +33,24 @@
 #include "workloads/wl_conv_util.h"
 #include "workloads/workload.h"
 
+enum {
+	MET_ROUND_NS = NR_CORE_METRICS,
+	MET_COPY_NS,
+	MET_COPY_IN_NS,
+	MET_COPY_OUT_NS,
+};
+
+static const struct metric_decl bounce_metrics[] = {
+	[MET_ROUND_NS - NR_CORE_METRICS] = {
+		"round_ns", "to_shared + copy + to_private of one round" },
+	[MET_COPY_NS - NR_CORE_METRICS] = { "copy_ns", "copy_in_ns + copy_out_ns" },
+	[MET_COPY_IN_NS - NR_CORE_METRICS] = {
+		"copy_in_ns", "memcpy host buffer to the shared window" },
+	[MET_COPY_OUT_NS - NR_CORE_METRICS] = {
+		"copy_out_ns", "memcpy shared window to the host buffer" },
+	{ NULL },
+};
+
 static const struct wl_option bounce_options[] = {
 	{ .name = "copy", .type = WL_OPT_SIZE, .def = "0", .min = 0, .max = 1ULL << 30,
 	  .help = "bytes copied through the window per round (0 = the whole window, G); cells with copy > G are skipped" },
@@ -62,7 +80,6 @@ static int bounce_thread_j(struct bounce_run *br, struct session *s, unsigned in
 	uint64_t t_start = now_ns(), errors = 0, done = 0, copy_ns = 0;
 	uint8_t *window = wlc_mem_hva(&s->mem, gpa);
 	unsigned int pass;
-	struct hist *h;
 	int r = 0;
 
 	if (!window) {
@@ -93,15 +110,11 @@ static int bounce_thread_j(struct bounce_run *br, struct session *s, unsigned in
 			r = wlc_convert(&br->t, s, &s->mem, p, gpa, win, true);
 			if (r)
 				break;
-			if ((h = cell_metric(p, "round_ns")))
-				hist_record(h, now_ns() - t0);
-			if ((h = cell_metric(p, "copy_ns")))
-				hist_record(h, t3 - t1);
+			cell_record(p, MET_ROUND_NS, now_ns() - t0);
+			cell_record(p, MET_COPY_NS, t3 - t1);
 			copy_ns += t3 - t1;
-			if ((h = cell_metric(p, "copy_in_ns")))
-				hist_record(h, t2 - t1);
-			if ((h = cell_metric(p, "copy_out_ns")))
-				hist_record(h, t3 - t2);
+			cell_record(p, MET_COPY_IN_NS, t2 - t1);
+			cell_record(p, MET_COPY_OUT_NS, t3 - t2);
 			errors += memcmp(dst, src, n) != 0;
 			done++;
 		}
@@ -268,6 +281,7 @@ const struct workload wl_bounce = {
 	.axes = WL_AXIS_BACKEND | WL_AXIS_GRAN,
 	.cell_check = bounce_cell_check,
 	.options = bounce_options,
+	.metrics = bounce_metrics,
 	.setup = bounce_setup,
 	.run = bounce_run,
 	.teardown = bounce_teardown,

@@ -66,6 +66,16 @@ static const char *const cont_variants[] = {
 	NULL,
 };
 
+enum {
+	MET_HOST_TOUCH_NS = NR_CORE_METRICS,
+};
+
+static const struct metric_decl cont_metrics[] = {
+	[MET_HOST_TOUCH_NS - NR_CORE_METRICS] = {
+		"host_touch_ns", "the harness writing every page of a chunk before converting it" },
+	{ NULL },
+};
+
 static const struct wl_option cont_options[] = {
 	{ .name = "mode", .type = WL_OPT_CHOICE,
 	  .def = "shared_gmem,shared_gmem+faults,separate_gmem,separate_gmem+faults,overlap,overlap+faults",
@@ -187,14 +197,12 @@ static void cont_host_touch(struct conv_mem *m, struct cell_result *p,
 {
 	volatile uint8_t *hva = wlc_mem_hva(m, gpa);
 	uint64_t off, t0 = now_ns();
-	struct hist *h;
 
 	if (!hva)
 		return;
 	for (off = 0; off < bytes; off += GMB_PAGE_SIZE)
 		hva[off] = 0x5a;
-	if ((h = cell_metric(p, "host_touch_ns")))
-		hist_record(h, now_ns() - t0);
+	cell_record(p, MET_HOST_TOUCH_NS, now_ns() - t0);
 }
 
 /* converter k: its range, chunk by chunk, private then shared */
@@ -362,6 +370,7 @@ const struct workload wl_contention = {
 	.needs = WL_NEEDS_KVM | WL_NEEDS_GMEM_MMAP,
 	.axes = WL_AXIS_BACKEND | WL_AXIS_GRAN,
 	.options = cont_options,
+	.metrics = cont_metrics,
 	.variant_opt = "mode",
 	.setup = cont_setup,
 	.run = cont_run,

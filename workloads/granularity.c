@@ -25,6 +25,26 @@
 #include "workloads/wl_conv_util.h"
 #include "workloads/workload.h"
 
+enum {
+	MET_EXIT_ROUNDTRIP_NS = NR_CORE_METRICS,
+	MET_TOUCH_PRIVATE_NS,
+	MET_TOUCH_SHARED_NS,
+	MET_HOST_TOUCH_NS,
+};
+
+static const struct metric_decl gran_metrics[] = {
+	[MET_EXIT_ROUNDTRIP_NS - NR_CORE_METRICS] = {
+		"exit_roundtrip_ns", "a null guest request: KVM_RUN entry to its exit",
+		MET_F_ROUNDTRIP },
+	[MET_TOUCH_PRIVATE_NS - NR_CORE_METRICS] = {
+		"touch_private_ns", "guest touching a chunk just converted to private" },
+	[MET_TOUCH_SHARED_NS - NR_CORE_METRICS] = {
+		"touch_shared_ns", "guest touching a chunk just converted to shared" },
+	[MET_HOST_TOUCH_NS - NR_CORE_METRICS] = {
+		"host_touch_ns", "the harness writing every page of a chunk before converting it" },
+	{ NULL },
+};
+
 static const struct wl_option gran_options[] = {
 	{ .name = "nops", .type = WL_OPT_UINT, .def = "64", .min = 1, .max = 100000,
 	  .help = "null requests per repetition to time the exit round trip (guest driver)" },
@@ -54,7 +74,6 @@ static int guest_nops(struct gran_run *gr, struct session *s, unsigned int idx,
 	struct guest_req req;
 	char why[512];
 	bool first = true;
-	struct hist *h;
 	int r;
 
 	r = vcpu_reset_regs(v);
@@ -76,8 +95,8 @@ static int guest_nops(struct gran_run *gr, struct session *s, unsigned int idx,
 			return -EPROTO;
 		}
 		/* the first run includes vCPU entry and mailbox setup */
-		if (!first && (h = cell_metric(p, "exit_roundtrip_ns")))
-			hist_record(h, req.run_ns);
+		if (!first)
+			cell_record(p, MET_EXIT_ROUNDTRIP_NS, req.run_ns);
 		first = false;
 		vcpu_complete_request(v, &req, 0);
 	}
@@ -94,7 +113,6 @@ static int guest_driver_thread(struct session *s, unsigned int idx, void *arg)
 	char why[512];
 	uint64_t t_start;
 	bool first = true;
-	struct hist *h;
 	int r;
 
 	r = guest_nops(gr, s, idx, p);
@@ -118,11 +136,9 @@ static int guest_driver_thread(struct session *s, unsigned int idx, void *arg)
 		}
 		/* the guest time since the last resume is the previous touch */
 		if (req.op == REQ_TO_SHARED)
-			h = cell_metric(p, "touch_private_ns");
-		else
-			h = first ? NULL : cell_metric(p, "touch_shared_ns");
-		if (h)
-			hist_record(h, req.run_ns);
+			cell_record(p, MET_TOUCH_PRIVATE_NS, req.run_ns);
+		else if (!first)
+			cell_record(p, MET_TOUCH_SHARED_NS, req.run_ns);
 		first = false;
 		if (req.op == REQ_DONE)
 			break;
@@ -195,14 +211,12 @@ static void host_touch_chunk(struct gran_run *gr, struct session *s,
 {
 	volatile uint8_t *hva = session_data_hva(s, gpa);
 	uint64_t off, t0 = now_ns();
-	struct hist *h;
 
 	if (!hva)
 		return;
 	for (off = 0; off < bytes; off += GMB_PAGE_SIZE)
 		hva[off] = gr->pattern;
-	if ((h = cell_metric(p, "host_touch_ns")))
-		hist_record(h, now_ns() - t0);
+	cell_record(p, MET_HOST_TOUCH_NS, now_ns() - t0);
 }
 
 /* host driver, harness side: convert vCPU j's region chunk by chunk */
@@ -314,6 +328,7 @@ const struct workload wl_granularity = {
 	.needs = WL_NEEDS_KVM | WL_NEEDS_GMEM_MMAP | WL_CAN_DURATION,
 	.axes = WL_AXIS_BACKEND | WL_AXIS_DRIVER | WL_AXIS_GRAN,
 	.options = gran_options,
+	.metrics = gran_metrics,
 	.setup = gran_setup,
 	.run = gran_run,
 	.teardown = wlc_teardown,

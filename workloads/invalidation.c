@@ -46,6 +46,19 @@ enum inval_part {
 
 static const char *const inval_parts[] = { "counters", "refault", "bystander", NULL };
 
+enum {
+	MET_FIRST_TOUCH_NS = NR_CORE_METRICS,
+	MET_STEADY_TOUCH_NS,
+};
+
+static const struct metric_decl inval_metrics[] = {
+	[MET_FIRST_TOUCH_NS - NR_CORE_METRICS] = {
+		"first_touch_ns", "guest touching a chunk right after its conversion" },
+	[MET_STEADY_TOUCH_NS - NR_CORE_METRICS] = {
+		"steady_touch_ns", "the same touch repeated immediately" },
+	{ NULL },
+};
+
 static const struct wl_option inval_options[] = {
 	{ .name = "part", .type = WL_OPT_CHOICE, .def = "counters,refault,bystander",
 	  .choices = inval_parts,
@@ -403,11 +416,11 @@ static int refault_thread(struct session *s, unsigned int idx, void *arg)
 				if (!r)
 					r = touch_once(ir, s, idx, gpa, c->gran_bytes, &ns);
 				if (!r)
-					wlc_record_ns(p, "first_touch_ns", ns);
+					cell_record(p, MET_FIRST_TOUCH_NS, ns);
 				if (!r)
 					r = touch_once(ir, s, idx, gpa, c->gran_bytes, &ns);
 				if (!r)
-					wlc_record_ns(p, "steady_touch_ns", ns);
+					cell_record(p, MET_STEADY_TOUCH_NS, ns);
 				if (!r)
 					p->ctr.guest_pages_touched += 2 * (c->gran_bytes / GMB_PAGE_SIZE);
 			}
@@ -417,8 +430,11 @@ static int refault_thread(struct session *s, unsigned int idx, void *arg)
 
 static void refault_report(struct cell_result *r)
 {
-	const struct hist *first = cell_metric_find(r, "first_touch_ns");
-	const struct hist *steady = cell_metric_find(r, "steady_touch_ns");
+	/* by name, after the run: r may be a result without the declaration */
+	const struct hist *first =
+		cell_metric_find(r, WL_METRIC_NAME(inval_metrics, MET_FIRST_TOUCH_NS));
+	const struct hist *steady =
+		cell_metric_find(r, WL_METRIC_NAME(inval_metrics, MET_STEADY_TOUCH_NS));
 	uint64_t s50;
 
 	if (!first || !steady || !first->count || !steady->count)
@@ -826,6 +842,7 @@ const struct workload wl_invalidation = {
 	.needs = WL_NEEDS_KVM | WL_NEEDS_GMEM_MMAP,
 	.axes = WL_AXIS_BACKEND | WL_AXIS_GRAN,
 	.options = inval_options,
+	.metrics = inval_metrics,
 	.variant_opt = "part",
 	.setup = inval_setup,
 	.run = inval_run,

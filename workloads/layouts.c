@@ -53,6 +53,16 @@ static const char *const layout_names[] = {
 	"none", "all", "alternate", "first_half", "sparse64", "random", NULL,
 };
 
+enum {
+	MET_LAYOUT_NS = NR_CORE_METRICS,
+};
+
+static const struct metric_decl layouts_metrics[] = {
+	[MET_LAYOUT_NS - NR_CORE_METRICS] = {
+		"layout_ns", "establishing one chunk's layout, before converting it" },
+	{ NULL },
+};
+
 static const struct wl_option layouts_options[] = {
 	{ .name = "layout", .type = WL_OPT_CHOICE,
 	  .def = "none,all,alternate,first_half,sparse64,random",
@@ -228,7 +238,6 @@ static int layouts_converter(struct layouts_run *lr, struct session *s, unsigned
 	uint32_t *perm = malloc(n * sizeof(*perm));
 	unsigned char *vec = malloc(n);
 	unsigned int pass;
-	struct hist *h;
 	int r = 0;
 
 	if (!sel || !perm || !vec) {
@@ -256,8 +265,7 @@ static int layouts_converter(struct layouts_run *lr, struct session *s, unsigned
 					    (unsigned long long)gpa, strerror(-r));
 				break;
 			}
-			if ((h = cell_metric(p, "layout_ns")))
-				hist_record(h, now_ns() - t0);
+			cell_record(p, MET_LAYOUT_NS, now_ns() - t0);
 			cell_extra_add(p, "layout_pages", (double)k);
 			present = layouts_count(lr, &s->mem, gpa, gran, vec, p,
 						"allocated_before_pages");
@@ -389,6 +397,7 @@ const struct workload wl_layouts = {
 	.needs = WL_NEEDS_KVM | WL_NEEDS_GMEM_MMAP,
 	.axes = WL_AXIS_BACKEND | WL_AXIS_GRAN,
 	.options = layouts_options,
+	.metrics = layouts_metrics,
 	.variant_opt = "layout",
 	.cell_check = layouts_cell_check,
 	.setup = layouts_setup,

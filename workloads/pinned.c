@@ -38,6 +38,19 @@
 static const char *const mechanism_choices[] = { "vmsplice", "iouring", "gup_test", NULL };
 static const char *const pattern_choices[] = { "first", "spread", "random", NULL };
 
+enum {
+	MET_PIN_NS = NR_CORE_METRICS,
+	MET_UNPIN_NS,
+};
+
+static const struct metric_decl pinned_metrics[] = {
+	[MET_PIN_NS - NR_CORE_METRICS] = {
+		"pin_ns", "taking the pins of one chunk's selected pages" },
+	[MET_UNPIN_NS - NR_CORE_METRICS] = {
+		"unpin_ns", "dropping the pins of one chunk's selected pages" },
+	{ NULL },
+};
+
 static const struct wl_option pinned_options[] = {
 	{ .name = "mechanism", .type = WL_OPT_CHOICE, .def = "vmsplice,iouring,gup_test",
 	  .choices = mechanism_choices,
@@ -163,7 +176,7 @@ static int convert_to_private(struct pinned_run *pr, struct session *s, struct c
 			pin_set_unpin(ps);
 	}
 	if (saw_eagain)
-		wlc_record_ns(p, "retry_to_success_ns", now_ns() - t_first);
+		cell_record(p, MET_RETRY_TO_SUCCESS_NS, now_ns() - t_first);
 	/* p is this thread's part, so its index is the thread's tally */
 	pr->tally[p - pr->t.parts].to_private++;
 	pr->tally[p - pr->t.parts].to_private_eagain += saw_eagain;
@@ -242,7 +255,7 @@ static int pinned_chunk(struct pinned_run *pr, struct session *s, struct cell_re
 		wlc_set_why(&pr->t, "%s pin of %lld pages: %s", pc->ops->name, (long long)n, why);
 		goto out;
 	}
-	wlc_record_ns(p, "pin_ns", ps.pin_ns);
+	cell_record(p, MET_PIN_NS, ps.pin_ns);
 	cell_extra_add(p, "pinned_pages", (double)n);
 	cell_extra_add(p, "pin_sets_count", 1);
 	if (pc->check && !pin_resident_pages(hva, bytes, &resident))
@@ -277,7 +290,7 @@ out:
 	else
 		pin_set_unpin(&ps);
 	if (ps.unpin_ns)
-		wlc_record_ns(p, "unpin_ns", ps.unpin_ns);
+		cell_record(p, MET_UNPIN_NS, ps.unpin_ns);
 	pin_set_destroy(&ps);
 	return r;
 }
@@ -436,6 +449,7 @@ const struct workload wl_pinned = {
 	.needs = WL_NEEDS_KVM | WL_NEEDS_GMEM_MMAP,
 	.axes = WL_AXIS_BACKEND | WL_AXIS_GRAN,
 	.options = pinned_options,
+	.metrics = pinned_metrics,
 	.variant_opt = "mechanism",
 	.cell_check = pinned_cell_check,
 	.setup = pinned_setup,

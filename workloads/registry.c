@@ -4,6 +4,7 @@
  */
 #include <string.h>
 
+#include "harness/table.h"
 #include "workloads/workload.h"
 
 extern const struct workload wl_granularity;
@@ -27,12 +28,7 @@ const struct workload *const workload_registry[] = {
 
 const struct workload *workload_find(const char *name)
 {
-	size_t i;
-
-	for (i = 0; workload_registry[i]; i++)
-		if (!strcmp(workload_registry[i]->name, name))
-			return workload_registry[i];
-	return NULL;
+	return table_find(workload_registry, name);
 }
 
 const char *wl_opt_str(const struct run_cfg *cfg, const struct workload *wl,

@@ -35,6 +35,13 @@ int wlc_threads_init(struct wlc_threads *t, struct wl_ctx *c, unsigned int nr_th
 		wlc_threads_fini(t);
 		return -ENOMEM;
 	}
+	/* every histogram is allocated here, none in a timed loop */
+	for (i = 0; i < nr_threads; i++) {
+		if (cell_result_init(&t->parts[i], NULL, c->cfg->wl->metrics)) {
+			wlc_threads_fini(t);
+			return -ENOMEM;
+		}
+	}
 	/*
 	 * The runner plans one PU per vCPU and one per converter; harness
 	 * threads beyond one per vCPU share the converter PUs round-robin.
@@ -106,17 +113,16 @@ int wlc_threads_merge(struct wlc_threads *t, struct cell_result *r, int ret)
 	uint64_t mf_private, mf_shared;
 	unsigned int i;
 
+	/* a failure to record stays in r->rec_err: cell_result_check */
 	for (i = 0; i < t->nr_threads; i++)
-		if (cell_result_merge(r, &t->parts[i]) && !ret)
-			ret = -ENOMEM;
+		cell_result_merge(r, &t->parts[i]);
 	/* races between guest faults and conversions, counted, never errors */
 	if (s->vm.type != KVM_X86_DEFAULT_VM && s->vcpus) {
 		session_memory_faults(s, &mf_private, &mf_shared);
-		if ((cell_extra_set(r, "memory_fault_to_private_count",
-				    (double)(mf_private - t->mf_before[0])) ||
-		     cell_extra_set(r, "memory_fault_to_shared_count",
-				    (double)(mf_shared - t->mf_before[1]))) && !ret)
-			ret = -ENOSPC;
+		cell_extra_set(r, "memory_fault_to_private_count",
+			       (double)(mf_private - t->mf_before[0]));
+		cell_extra_set(r, "memory_fault_to_shared_count",
+			       (double)(mf_shared - t->mf_before[1]));
 	}
 	return ret;
 }
@@ -135,6 +141,8 @@ void wlc_threads_status(const struct wlc_threads *t, struct cell_result *r, int 
 	else if (ret)
 		cell_set_status(r, CELL_ERROR, "%s%s%s", t->why[0] ? t->why : strerror(-ret),
 				sep, t->diag);
+	else
+		cell_result_check(r);
 }
 
 int wlc_threads_run(struct wlc_threads *t, session_thread_fn fn, void *arg,
@@ -149,25 +157,17 @@ int wlc_threads_run(struct wlc_threads *t, session_thread_fn fn, void *arg,
 	return ret;
 }
 
-void wlc_record_ns(struct cell_result *p, const char *name, uint64_t ns)
-{
-	struct hist *h = cell_metric(p, name);
-
-	if (h)
-		hist_record(h, ns);
-}
-
 void wlc_record_conversion_times(struct cell_result *p, bool to_private,
 				 uint64_t bytes, const struct conv_result *cr)
 {
-	wlc_record_ns(p, "convert_ns", cr->total_ns);
-	wlc_record_ns(p, to_private ? "to_private_ns" : "to_shared_ns", cr->total_ns);
+	cell_record(p, MET_CONVERT_NS, cr->total_ns);
+	cell_record(p, to_private ? MET_TO_PRIVATE_NS : MET_TO_SHARED_NS, cr->total_ns);
 	if (cr->attr_ns)
-		wlc_record_ns(p, "attr_ioctl_ns", cr->attr_ns);
+		cell_record(p, MET_ATTR_IOCTL_NS, cr->attr_ns);
 	if (cr->punch_ns)
-		wlc_record_ns(p, "punch_ns", cr->punch_ns);
+		cell_record(p, MET_PUNCH_NS, cr->punch_ns);
 	if (cr->retry_wait_ns)
-		wlc_record_ns(p, "retry_wait_ns", cr->retry_wait_ns);
+		cell_record(p, MET_RETRY_WAIT_NS, cr->retry_wait_ns);
 	p->ctr.conversions++;
 	p->ctr.bytes_converted += bytes;
 }
@@ -177,7 +177,7 @@ void wlc_record_conversion(struct cell_result *p, bool to_private,
 {
 	wlc_record_conversion_times(p, to_private, bytes, cr);
 	if (cr->retry_to_success_ns)
-		wlc_record_ns(p, "retry_to_success_ns", cr->retry_to_success_ns);
+		cell_record(p, MET_RETRY_TO_SUCCESS_NS, cr->retry_to_success_ns);
 	p->ctr.eagain_total += cr->eagain;
 	p->ctr.retries_total += cr->retries;
 }

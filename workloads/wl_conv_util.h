@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "bench/result.h"
+#include "bench/rng.h"
 #include "harness/backend.h"
 #include "harness/convert.h"
 #include "harness/session.h"
@@ -52,8 +53,9 @@ int wlc_threads_run(struct wlc_threads *t, session_thread_fn fn, void *arg,
  * threads and returns session_run_threads' result; merge folds the parts
  * into r, adds the vCPUs' KVM_EXIT_MEMORY_FAULT exits during exec
  * (memory_fault_to_private_count, memory_fault_to_shared_count) on VMs
- * with private memory, and returns ret, or -ENOMEM when ret was 0 and a
- * merge failed; status sets r's status for a non-zero ret.
+ * with private memory, and returns ret (a failure to record is kept in
+ * r->rec_err); status sets r's status for a non-zero ret, else turns a
+ * recording failure into an error (cell_result_check).
  * wlc_threads_fini still frees (nothing once the session is wedged: a
  * stuck thread may still write its part).
  */
@@ -66,9 +68,6 @@ void wlc_threads_fini(struct wlc_threads *t);
 /* record an error for the cell (the first one wins) and set t->failed */
 void wlc_set_why(struct wlc_threads *t, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-
-/* one sample of name in p, if the metric could be had */
-void wlc_record_ns(struct cell_result *p, const char *name, uint64_t ns);
 
 /*
  * Account one successful conversion in p: convert_ns, to_private_ns or
@@ -124,11 +123,7 @@ uint64_t wlc_opt_u64(const struct wl_ctx *c, const char *name);
 /* splitmix64: a tiny seeded generator for reproducible layouts and data */
 static inline uint64_t wlc_rand64(uint64_t *state)
 {
-	uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
+	return rng_splitmix64(state);
 }
 
 /* the guest's write pattern, an option of every workload that runs the guest */

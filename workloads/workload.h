@@ -105,6 +105,12 @@ struct workload {
 	 */
 	const char *variant_opt;
 	/*
+	 * The workload's own metrics, NULL-name terminated: entry i has the
+	 * id NR_CORE_METRICS + i (cell_record). The core conversion metrics
+	 * (bench/result.h) are always declared.
+	 */
+	const struct metric_decl *metrics;
+	/*
 	 * Optional: whether this cell (c->cfg, c->gran_bytes, c->variant) can
 	 * exist at all, decided from the configuration alone (no KVM, no
 	 * session): 0, or -EOPNOTSUPP + why and the runner reports the cell
