@@ -67,16 +67,11 @@ static void run_cell(struct wlt_fixture *f, struct cell *cl, const char *mechani
 	va_end(ap);
 	wlt_ctx_init(&cl->c, &cl->cfg, &f->sys, f->vm_type, gran, mechanism, &f->stop);
 	memset(&key, 0, sizeof(key));
-<<<<<<< HEAD
-	cell_result_init(&cl->r, &key);
+	cell_result_init(&cl->r, &key, wl_pinned.metrics);
 	/* as the runner: the configuration's verdict first, then the host's */
 	cl->setup_ret = wl_pinned.cell_check(&cl->c, cl->why, sizeof(cl->why));
 	if (!cl->setup_ret)
 		cl->setup_ret = wl_pinned.setup(&cl->c, cl->why, sizeof(cl->why));
-=======
-	cell_result_init(&cl->r, &key, NULL);
-	cl->setup_ret = wl_pinned.setup(&cl->c, cl->why, sizeof(cl->why));
->>>>>>> r-metrics
 	if (cl->setup_ret)
 		return;
 	cl->run_ret = wl_pinned.run(&cl->c, &cl->r, 0);
