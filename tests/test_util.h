@@ -75,4 +75,18 @@ static inline char *tu_slurp_must(const char *path, size_t *len)
 	return buf;
 }
 
+/* the number a sysfs/tracefs file holds, or -1 when it holds none */
+static inline long tu_read_long(const char *path)
+{
+	long v = -1;
+	FILE *f = fopen(path, "re");
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%ld", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
 #endif /* GMB_TEST_UTIL_H */
