@@ -249,8 +249,10 @@ static enum verdict c_init_shared_access(struct vctx *v, char *msg, size_t len)
 	return V_PASS;
 }
 
-static enum verdict mmap_only_access(struct vctx *v, char *msg, size_t len, bool write)
+/* v->arg: a bool, true for a write */
+static enum verdict mmap_only_access(struct vctx *v, char *msg, size_t len)
 {
+	bool write = *(const bool *)v->arg;
 	struct gm g;
 	int sig;
 
@@ -265,16 +267,6 @@ static enum verdict mmap_only_access(struct vctx *v, char *msg, size_t len, bool
 				   write ? "write" : "read",
 				   sig > 0 ? strsignal(sig) : sig ? "child failed" : "no fault");
 	return V_PASS;
-}
-
-static enum verdict c_mmap_only_read(struct vctx *v, char *msg, size_t len)
-{
-	return mmap_only_access(v, msg, len, false);
-}
-
-static enum verdict c_mmap_only_write(struct vctx *v, char *msg, size_t len)
-{
-	return mmap_only_access(v, msg, len, true);
 }
 
 static enum verdict c_punch_reads_zero(struct vctx *v, char *msg, size_t len)
@@ -302,9 +294,10 @@ static enum verdict c_punch_reads_zero(struct vctx *v, char *msg, size_t len)
 }
 
 /* pin one page with ops, punch it: the pin keeps the old page */
-static enum verdict pin_survives_punch(struct vctx *v, const struct pin_ops *ops,
-				       char *msg, size_t len)
+/* v->arg: the struct pin_ops */
+static enum verdict pin_survives_punch(struct vctx *v, char *msg, size_t len)
 {
+	const struct pin_ops *ops = v->arg;
 	static unsigned char held[PG], now[PG];
 	uint64_t page = 3, pfn_before = 0, pfn_after = 0;
 	char why[384] = "";
@@ -358,21 +351,6 @@ out:
 	pin_set_destroy(&ps);
 	gm_close(&g);
 	return ret;
-}
-
-static enum verdict c_vmsplice_hold(struct vctx *v, char *msg, size_t len)
-{
-	return pin_survives_punch(v, &pin_vmsplice, msg, len);
-}
-
-static enum verdict c_iouring_hold(struct vctx *v, char *msg, size_t len)
-{
-	return pin_survives_punch(v, &pin_iouring, msg, len);
-}
-
-static enum verdict c_gup_test_hold(struct vctx *v, char *msg, size_t len)
-{
-	return pin_survives_punch(v, &pin_gup_test, msg, len);
 }
 
 /* ---- the guest's view after a punch (runs the built-in guest program) ---- */
@@ -583,8 +561,10 @@ static int ip_open(struct vctx *v, struct gm *g, uint64_t pages, char *msg, size
 		       GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED, pages * PG, msg, len);
 }
 
-static enum verdict private_access(struct vctx *v, char *msg, size_t len, bool write)
+/* v->arg: a bool, true for a write */
+static enum verdict private_access(struct vctx *v, char *msg, size_t len)
 {
+	bool write = *(const bool *)v->arg;
 	struct gm g;
 	int r, sig;
 
@@ -604,19 +584,11 @@ static enum verdict private_access(struct vctx *v, char *msg, size_t len, bool w
 	return V_PASS;
 }
 
-static enum verdict c_ip_read_sigbus(struct vctx *v, char *msg, size_t len)
-{
-	return private_access(v, msg, len, false);
-}
-
-static enum verdict c_ip_write_sigbus(struct vctx *v, char *msg, size_t len)
-{
-	return private_access(v, msg, len, true);
-}
-
 /* to-private of 4 pages with page 2 pinned by vmsplice */
-static enum verdict pinned_conversion(struct vctx *v, char *msg, size_t len, bool after_unpin)
+/* v->arg: a bool, true to check the conversion after the unpin */
+static enum verdict pinned_conversion(struct vctx *v, char *msg, size_t len)
 {
+	bool after_unpin = *(const bool *)v->arg;
 	uint64_t page = 2, eoff = UINT64_MAX;
 	enum verdict ret = V_PASS;
 	char why[256] = "";
@@ -660,16 +632,6 @@ out:
 	pin_set_destroy(&ps);
 	gm_close(&g);
 	return ret;
-}
-
-static enum verdict c_ip_pinned_eagain(struct vctx *v, char *msg, size_t len)
-{
-	return pinned_conversion(v, msg, len, false);
-}
-
-static enum verdict c_ip_after_unpin(struct vctx *v, char *msg, size_t len)
-{
-	return pinned_conversion(v, msg, len, true);
 }
 
 static enum verdict c_ip_contents(struct vctx *v, char *msg, size_t len)
@@ -793,10 +755,10 @@ static enum verdict c_ip_punch_keeps(struct vctx *v, char *msg, size_t len)
 	return V_PASS;
 }
 
-static enum verdict invalid_arg(struct vctx *v, char *msg, size_t len, uint64_t off,
-				uint64_t size, uint64_t flags, uint64_t reserved0)
+/* v->arg: the struct kvm_memory_attributes2 to pass (attributes 0) */
+static enum verdict invalid_arg(struct vctx *v, char *msg, size_t len)
 {
-	struct kvm_memory_attributes2 a;
+	struct kvm_memory_attributes2 a = *(const struct kvm_memory_attributes2 *)v->arg;
 	struct gm g;
 	int r;
 
@@ -804,69 +766,52 @@ static enum verdict invalid_arg(struct vctx *v, char *msg, size_t len, uint64_t 
 		gm_close(&g);
 		return V_FAIL;
 	}
-	memset(&a, 0, sizeof(a));
-	a.offset = off;
-	a.size = size;
-	a.flags = flags;
-	a.reserved[0] = reserved0;
 	r = gmem_set_mem_attrs2_raw(g.fd, &a);
 	gm_close(&g);
 	if (r != -EINVAL)
 		return verify_fail(msg, len, "offset 0x%llx size 0x%llx flags 0x%llx reserved[0] 0x%llx -> %s (want EINVAL)",
-				   (unsigned long long)off, (unsigned long long)size,
-				   (unsigned long long)flags, (unsigned long long)reserved0,
+				   (unsigned long long)a.offset, (unsigned long long)a.size,
+				   (unsigned long long)a.flags,
+				   (unsigned long long)a.reserved[0],
 				   r ? strerror(-r) : "success");
 	return V_PASS;
 }
 
-static enum verdict c_ip_size0(struct vctx *v, char *msg, size_t len)
-{
-	return invalid_arg(v, msg, len, 0, 0, 0, 0);
-}
-
-static enum verdict c_ip_unaligned(struct vctx *v, char *msg, size_t len)
-{
-	return invalid_arg(v, msg, len, 1, PG, 0, 0);
-}
-
-static enum verdict c_ip_flags(struct vctx *v, char *msg, size_t len)
-{
-	return invalid_arg(v, msg, len, 0, PG, 1, 0);
-}
-
-static enum verdict c_ip_reserved(struct vctx *v, char *msg, size_t len)
-{
-	return invalid_arg(v, msg, len, 0, PG, 0, 1);
-}
+static const bool for_read = false, for_write = true;
+static const bool pin_held = false, pin_released = true;
+static const struct kvm_memory_attributes2 bad_size0 = { .size = 0 };
+static const struct kvm_memory_attributes2 bad_unaligned = { .offset = 1, .size = PG };
+static const struct kvm_memory_attributes2 bad_flags = { .size = PG, .flags = 1 };
+static const struct kvm_memory_attributes2 bad_reserved = { .size = PG, .reserved = { 1 } };
 
 /* ------------------------------------------------------------------- driver */
 
 static const struct check checks[] = {
-	{ "guest_memfd: KVM_CREATE_GUEST_MEMFD with an unknown flag fails EINVAL", NEED_KVM, c_gmem_unknown_flag },
-	{ "guest_memfd: KVM_SET_USER_MEMORY_REGION2 with KVM_MEM_GUEST_MEMFD works", NEED_KVM, c_memslot2 },
-	{ "guest_memfd: INIT_SHARED memory is host-accessible through mmap", NEED_KVM, c_init_shared_access },
-	{ "guest_memfd: MMAP without INIT_SHARED: host read raises SIGBUS", NEED_KVM, c_mmap_only_read },
-	{ "guest_memfd: MMAP without INIT_SHARED: host write raises SIGBUS", NEED_KVM, c_mmap_only_write },
-	{ "discard: punched pages read back zero through the mmap", NEED_KVM, c_punch_reads_zero },
-	{ "discard: a vmsplice pin keeps the old page alive across a punch", NEED_KVM, c_vmsplice_hold },
-	{ "discard: an io_uring registered buffer keeps the old page alive across a punch", NEED_KVM, c_iouring_hold },
-	{ "discard: a gup_test long-term pin keeps the old page alive across a punch", NEED_KVM, c_gup_test_hold },
-	{ "discard: after a punch the guest's next write lands in a fresh zero page", NEED_KVM, c_guest_after_punch },
-	{ "mode: at most one of the VM and guest_memfd attribute ioctls answers", NEED_KVM, c_mode_exclusive },
-	{ "mode: KVM_CAP_MEMORY_ATTRIBUTES agrees with the VM attribute ioctl", NEED_KVM, c_mode_cap },
-	{ "mode: the kvm.ko attribute-mode parameter agrees with the ioctls", NEED_KVM, c_mode_param },
-	{ "inplace: host read of a private page raises SIGBUS", NEED_INPLACE, c_ip_read_sigbus },
-	{ "inplace: host write of a private page raises SIGBUS", NEED_INPLACE, c_ip_write_sigbus },
-	{ "inplace: to-private with a pinned page fails EAGAIN, error_offset at that page", NEED_INPLACE, c_ip_pinned_eagain },
-	{ "inplace: to-private succeeds after the pin is released", NEED_INPLACE, c_ip_after_unpin },
-	{ "inplace: contents survive shared->private->shared (SW_PROTECTED_VM)", NEED_INPLACE, c_ip_contents },
-	{ "inplace: an already-shared range converted to shared returns early (cheaper)", NEED_INPLACE, c_ip_early_cheaper },
-	{ "inplace: an already-in-state conversion does not zap the host mapping", NEED_INPLACE, c_ip_early_no_zap },
-	{ "inplace: a punch keeps the private attribute (host read still SIGBUS)", NEED_INPLACE, c_ip_punch_keeps },
-	{ "inplace: size 0 fails EINVAL", NEED_INPLACE, c_ip_size0 },
-	{ "inplace: an unaligned offset fails EINVAL", NEED_INPLACE, c_ip_unaligned },
-	{ "inplace: flags != 0 fails EINVAL", NEED_INPLACE, c_ip_flags },
-	{ "inplace: reserved != 0 fails EINVAL", NEED_INPLACE, c_ip_reserved },
+	{ "guest_memfd: KVM_CREATE_GUEST_MEMFD with an unknown flag fails EINVAL", NEED_KVM, c_gmem_unknown_flag, NULL },
+	{ "guest_memfd: KVM_SET_USER_MEMORY_REGION2 with KVM_MEM_GUEST_MEMFD works", NEED_KVM, c_memslot2, NULL },
+	{ "guest_memfd: INIT_SHARED memory is host-accessible through mmap", NEED_KVM, c_init_shared_access, NULL },
+	{ "guest_memfd: MMAP without INIT_SHARED: host read raises SIGBUS", NEED_KVM, mmap_only_access, &for_read },
+	{ "guest_memfd: MMAP without INIT_SHARED: host write raises SIGBUS", NEED_KVM, mmap_only_access, &for_write },
+	{ "discard: punched pages read back zero through the mmap", NEED_KVM, c_punch_reads_zero, NULL },
+	{ "discard: a vmsplice pin keeps the old page alive across a punch", NEED_KVM, pin_survives_punch, &pin_vmsplice },
+	{ "discard: an io_uring registered buffer keeps the old page alive across a punch", NEED_KVM, pin_survives_punch, &pin_iouring },
+	{ "discard: a gup_test long-term pin keeps the old page alive across a punch", NEED_KVM, pin_survives_punch, &pin_gup_test },
+	{ "discard: after a punch the guest's next write lands in a fresh zero page", NEED_KVM, c_guest_after_punch, NULL },
+	{ "mode: at most one of the VM and guest_memfd attribute ioctls answers", NEED_KVM, c_mode_exclusive, NULL },
+	{ "mode: KVM_CAP_MEMORY_ATTRIBUTES agrees with the VM attribute ioctl", NEED_KVM, c_mode_cap, NULL },
+	{ "mode: the kvm.ko attribute-mode parameter agrees with the ioctls", NEED_KVM, c_mode_param, NULL },
+	{ "inplace: host read of a private page raises SIGBUS", NEED_INPLACE, private_access, &for_read },
+	{ "inplace: host write of a private page raises SIGBUS", NEED_INPLACE, private_access, &for_write },
+	{ "inplace: to-private with a pinned page fails EAGAIN, error_offset at that page", NEED_INPLACE, pinned_conversion, &pin_held },
+	{ "inplace: to-private succeeds after the pin is released", NEED_INPLACE, pinned_conversion, &pin_released },
+	{ "inplace: contents survive shared->private->shared (SW_PROTECTED_VM)", NEED_INPLACE, c_ip_contents, NULL },
+	{ "inplace: an already-shared range converted to shared returns early (cheaper)", NEED_INPLACE, c_ip_early_cheaper, NULL },
+	{ "inplace: an already-in-state conversion does not zap the host mapping", NEED_INPLACE, c_ip_early_no_zap, NULL },
+	{ "inplace: a punch keeps the private attribute (host read still SIGBUS)", NEED_INPLACE, c_ip_punch_keeps, NULL },
+	{ "inplace: size 0 fails EINVAL", NEED_INPLACE, invalid_arg, &bad_size0 },
+	{ "inplace: an unaligned offset fails EINVAL", NEED_INPLACE, invalid_arg, &bad_unaligned },
+	{ "inplace: flags != 0 fails EINVAL", NEED_INPLACE, invalid_arg, &bad_flags },
+	{ "inplace: reserved != 0 fails EINVAL", NEED_INPLACE, invalid_arg, &bad_reserved },
 };
 
 static const struct check *base_checks(size_t *nr)
@@ -928,6 +873,7 @@ static enum verdict run_check(struct vctx *v, const struct check *ck, char *msg,
 	if ((ck->needs & NEED_DUAL) && !v->have_dual)
 		return verify_skip(msg, len, "needs per-VM attributes on a VM type with private memory: %s",
 				   v->dual_why);
+	v->arg = ck->arg;
 	return ck->fn(v, msg, len);
 }
 

@@ -26,12 +26,14 @@ struct vctx {
 	char kvm_why[256];
 	char inplace_why[512];
 	char dual_why[512];
+	const void *arg;	/* the running check's arg */
 };
 
 struct check {
 	const char *desc;
 	unsigned int needs;
 	enum verdict (*fn)(struct vctx *v, char *msg, size_t len);
+	const void *arg;	/* what fn checks, as v->arg; NULL: nothing */
 };
 
 /* fill msg and return V_FAIL / V_SKIP */
