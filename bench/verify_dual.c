@@ -266,10 +266,51 @@ static bool run_step(struct dvm *d, const struct step *st, char *msg, size_t len
 	return false;
 }
 
-/* v->arg: a struct contents_check, run after the shared memfd is filled 0xa5 */
+static const struct contents_check contents_checks[] = {
+	/* 0: after PRIVATE the guest reads the guest_memfd */
+	{
+		"pages: the guest read the shared memfd's 0xa5 while shared, then fresh guest_memfd zeros after PRIVATE while the shared memfd still held 0xa5",
+		{
+			{ S_G_READ, 0xa5, "while shared" },
+			{ S_PRIVATE, 0, NULL },
+			{ S_G_READ, 0x00, "after PRIVATE" },
+			{ S_H_READ, 0xa5, "shared memfd after PRIVATE" },
+		},
+	},
+	/* 1: private writes land in the guest_memfd */
+	{
+		"private pages written 0x5c by the guest: the shared memfd kept 0xa5; after private->shared->private (no punch) the guest reads its 0x5c back, so it lives in the guest_memfd",
+		{
+			{ S_PRIVATE, 0, NULL },
+			{ S_G_WRITE, 0x5c, "private" },
+			{ S_H_READ, 0xa5, "shared memfd after private guest writes" },
+			{ S_G_READ, 0x5c, "private, read back" },
+			{ S_SHARED, 0, NULL },
+			{ S_G_READ, 0xa5, "back to shared (no punch)" },
+			{ S_PRIVATE, 0, NULL },
+			{ S_G_READ, 0x5c, "private again" },
+		},
+	},
+	/* 2: back to shared, the shared memfd again */
+	{
+		"pages back to shared: the guest reads the shared memfd (0xa5, not its private 0x5c), sees a host write (0x3c), and its write (0x77) reaches the host",
+		{
+			{ S_PRIVATE, 0, NULL },
+			{ S_G_WRITE, 0x5c, "private" },
+			{ S_SHARED, 0, NULL },
+			{ S_G_READ, 0xa5, "back to shared" },
+			{ S_H_FILL, 0x3c, NULL },
+			{ S_G_READ, 0x3c, "after a host write" },
+			{ S_G_WRITE, 0x77, "shared" },
+			{ S_H_READ, 0x77, "shared memfd after a shared guest write" },
+		},
+	},
+};
+
+/* v->variant: which of contents_checks, run once the shared memfd holds 0xa5 */
 static enum verdict d_contents(struct vctx *v, char *msg, size_t len)
 {
-	const struct contents_check *cc = v->arg;
+	const struct contents_check *cc = &contents_checks[v->variant];
 	const struct step *st;
 	struct dvm d;
 	bool ok = true;
@@ -285,44 +326,6 @@ static enum verdict d_contents(struct vctx *v, char *msg, size_t len)
 	snprintf(msg, len, "%d %s", NPG, cc->pass);
 	return V_PASS;
 }
-
-static const struct contents_check reads_gmem = {
-	"pages: the guest read the shared memfd's 0xa5 while shared, then fresh guest_memfd zeros after PRIVATE while the shared memfd still held 0xa5",
-	{
-		{ S_G_READ, 0xa5, "while shared" },
-		{ S_PRIVATE, 0, NULL },
-		{ S_G_READ, 0x00, "after PRIVATE" },
-		{ S_H_READ, 0xa5, "shared memfd after PRIVATE" },
-	},
-};
-
-static const struct contents_check writes_gmem = {
-	"private pages written 0x5c by the guest: the shared memfd kept 0xa5; after private->shared->private (no punch) the guest reads its 0x5c back, so it lives in the guest_memfd",
-	{
-		{ S_PRIVATE, 0, NULL },
-		{ S_G_WRITE, 0x5c, "private" },
-		{ S_H_READ, 0xa5, "shared memfd after private guest writes" },
-		{ S_G_READ, 0x5c, "private, read back" },
-		{ S_SHARED, 0, NULL },
-		{ S_G_READ, 0xa5, "back to shared (no punch)" },
-		{ S_PRIVATE, 0, NULL },
-		{ S_G_READ, 0x5c, "private again" },
-	},
-};
-
-static const struct contents_check back_to_shared = {
-	"pages back to shared: the guest reads the shared memfd (0xa5, not its private 0x5c), sees a host write (0x3c), and its write (0x77) reaches the host",
-	{
-		{ S_PRIVATE, 0, NULL },
-		{ S_G_WRITE, 0x5c, "private" },
-		{ S_SHARED, 0, NULL },
-		{ S_G_READ, 0xa5, "back to shared" },
-		{ S_H_FILL, 0x3c, NULL },
-		{ S_G_READ, 0x3c, "after a host write" },
-		{ S_G_WRITE, 0x77, "shared" },
-		{ S_H_READ, 0x77, "shared memfd after a shared guest write" },
-	},
-};
 
 static enum verdict d_punch_shared(struct vctx *v, char *msg, size_t len)
 {
@@ -731,22 +734,22 @@ static enum verdict d_noop(struct vctx *v, char *msg, size_t len)
 }
 
 /* every check here needs per-VM attributes on a private-memory VM */
-#define DUAL(desc, fn, arg)	{ "dual: " desc, NEED_DUAL, fn, arg }
+#define DUAL(desc, fn, variant)	{ "dual: " desc, NEED_DUAL, fn, variant }
 
 static const struct check dual_checks[] = {
-	DUAL("after PRIVATE the guest reads the guest_memfd, not the shared memfd", d_contents, &reads_gmem),
-	DUAL("the guest's private writes land in the guest_memfd, not the shared memfd", d_contents, &writes_gmem),
-	DUAL("back to shared, the guest sees the shared memfd again", d_contents, &back_to_shared),
-	DUAL("after to-private the stale shared memfd is punched and its pages freed", d_punch_shared, NULL),
-	DUAL("after to-shared the stale guest_memfd is punched and its pages freed", d_punch_gmem, NULL),
-	DUAL("a private GPA in a slot without guest_memfd exits KVM_EXIT_MEMORY_FAULT (PRIVATE, gpa, size)", d_memory_fault, NULL),
-	DUAL("one KVM_SET_MEMORY_ATTRIBUTES over a range spanning two memslots", d_two_slots, NULL),
-	DUAL("an unaligned address or size fails EINVAL", d_einval_unaligned, NULL),
-	DUAL("size 0 or a wrapping range fails EINVAL", d_einval_size, NULL),
-	DUAL("an unknown attribute bit fails EINVAL", d_einval_attr, NULL),
-	DUAL("flags != 0 fails EINVAL", d_einval_flags, NULL),
-	DUAL("KVM_CAP_MEMORY_ATTRIBUTES of each VM type is exactly what the ioctl accepts", d_cap_agrees, NULL),
-	DUAL("converting a range to the state it has changes nothing (contents, stage 2)", d_noop, NULL),
+	DUAL("after PRIVATE the guest reads the guest_memfd, not the shared memfd", d_contents, 0),
+	DUAL("the guest's private writes land in the guest_memfd, not the shared memfd", d_contents, 1),
+	DUAL("back to shared, the guest sees the shared memfd again", d_contents, 2),
+	DUAL("after to-private the stale shared memfd is punched and its pages freed", d_punch_shared, 0),
+	DUAL("after to-shared the stale guest_memfd is punched and its pages freed", d_punch_gmem, 0),
+	DUAL("a private GPA in a slot without guest_memfd exits KVM_EXIT_MEMORY_FAULT (PRIVATE, gpa, size)", d_memory_fault, 0),
+	DUAL("one KVM_SET_MEMORY_ATTRIBUTES over a range spanning two memslots", d_two_slots, 0),
+	DUAL("an unaligned address or size fails EINVAL", d_einval_unaligned, 0),
+	DUAL("size 0 or a wrapping range fails EINVAL", d_einval_size, 0),
+	DUAL("an unknown attribute bit fails EINVAL", d_einval_attr, 0),
+	DUAL("flags != 0 fails EINVAL", d_einval_flags, 0),
+	DUAL("KVM_CAP_MEMORY_ATTRIBUTES of each VM type is exactly what the ioctl accepts", d_cap_agrees, 0),
+	DUAL("converting a range to the state it has changes nothing (contents, stage 2)", d_noop, 0),
 };
 
 const struct check *verify_dual_checks(size_t *nr)
