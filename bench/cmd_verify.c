@@ -39,24 +39,14 @@
 #define PG		4096ULL
 #define MSG_LEN		512
 
-enum verdict verify_fail(char *msg, size_t len, const char *fmt, ...)
+enum verdict verify_msg(enum verdict vd, char *msg, size_t len, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, len, fmt, ap);
 	va_end(ap);
-	return V_FAIL;
-}
-
-enum verdict verify_skip(char *msg, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, len, fmt, ap);
-	va_end(ap);
-	return V_SKIP;
+	return vd;
 }
 
 /* ------------------------------------------------------------------ helpers */
@@ -69,6 +59,19 @@ struct gm {
 	uint64_t bytes;
 };
 
+static void gm_close(struct gm *g)
+{
+	if (g->map)
+		munmap(g->map, g->bytes);
+	if (g->fd >= 0)
+		close(g->fd);
+	if (g->vm.fd >= 0 && g->vm.sys)
+		vm_destroy(&g->vm);
+	g->map = NULL;
+	g->fd = -1;
+}
+
+/* open g; on failure msg says why and nothing is left open */
 static int gm_open(struct vctx *v, struct gm *g, unsigned long type, uint64_t flags,
 		   uint64_t bytes, char *msg, size_t len)
 {
@@ -80,6 +83,7 @@ static int gm_open(struct vctx *v, struct gm *g, unsigned long type, uint64_t fl
 	r = vm_create(&g->vm, &v->sys, type);
 	if (r) {
 		snprintf(msg, len, "KVM_CREATE_VM(type %lu): %s", type, strerror(-r));
+		gm_close(g);
 		return r;
 	}
 	g->fd = gmem_create(&g->vm, bytes, flags);
@@ -87,6 +91,7 @@ static int gm_open(struct vctx *v, struct gm *g, unsigned long type, uint64_t fl
 		r = g->fd;
 		snprintf(msg, len, "KVM_CREATE_GUEST_MEMFD(flags 0x%llx): %s",
 			 (unsigned long long)flags, strerror(-r));
+		gm_close(g);
 		return r;
 	}
 	if (flags & GUEST_MEMFD_FLAG_MMAP) {
@@ -95,22 +100,11 @@ static int gm_open(struct vctx *v, struct gm *g, unsigned long type, uint64_t fl
 			r = -errno;
 			g->map = NULL;
 			snprintf(msg, len, "mmap(guest_memfd): %s", strerror(-r));
+			gm_close(g);
 			return r;
 		}
 	}
 	return 0;
-}
-
-static void gm_close(struct gm *g)
-{
-	if (g->map)
-		munmap(g->map, g->bytes);
-	if (g->fd >= 0)
-		close(g->fd);
-	if (g->vm.fd >= 0 && g->vm.sys)
-		vm_destroy(&g->vm);
-	g->map = NULL;
-	g->fd = -1;
 }
 
 /*
@@ -182,10 +176,8 @@ static enum verdict c_gmem_unknown_flag(struct vctx *v, char *msg, size_t len)
 	uint64_t bit = 0;
 	int fd63, fdlow, i;
 
-	if (gm_open(v, &g, KVM_X86_DEFAULT_VM, 0, 1 << 20, msg, len)) {
-		gm_close(&g);
+	if (gm_open(v, &g, KVM_X86_DEFAULT_VM, 0, 1 << 20, msg, len))
 		return V_FAIL;
-	}
 	caps = kvm_check_cap(g.vm.fd, KVM_CAP_GUEST_MEMFD_FLAGS);
 	for (i = 0; i < 63; i++)
 		if (!((caps < 0 ? 0 : caps) & (1L << i))) {
@@ -214,10 +206,8 @@ static enum verdict c_memslot2(struct vctx *v, char *msg, size_t len)
 	int r;
 
 	if (gm_open(v, &g, KVM_X86_DEFAULT_VM,
-		    GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED, 2 << 20, msg, len)) {
-		gm_close(&g);
+		    GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED, 2 << 20, msg, len))
 		return V_FAIL;
-	}
 	r = vm_set_memslot(&g.vm, 1, KVM_MEM_GUEST_MEMFD, GMB_DATA_GPA, 2 << 20, g.map, g.fd, 0);
 	if (!r)
 		r = vm_del_memslot(&g.vm, 1);
@@ -235,10 +225,8 @@ static enum verdict c_init_shared_access(struct vctx *v, char *msg, size_t len)
 	int sig;
 
 	if (gm_open(v, &g, KVM_X86_DEFAULT_VM,
-		    GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED, 1 << 20, msg, len)) {
-		gm_close(&g);
+		    GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED, 1 << 20, msg, len))
 		return V_FAIL;
-	}
 	sig = child_access(g.map + 5 * PG, true, 0x5a);
 	if (sig == 0 && safe_read(g.map + 5 * PG, &b, 1))
 		sig = -1;
@@ -249,15 +237,15 @@ static enum verdict c_init_shared_access(struct vctx *v, char *msg, size_t len)
 	return V_PASS;
 }
 
-static enum verdict mmap_only_access(struct vctx *v, char *msg, size_t len, bool write)
+/* v->variant: 0 a read, 1 a write */
+static enum verdict mmap_only_access(struct vctx *v, char *msg, size_t len)
 {
+	bool write = v->variant;
 	struct gm g;
 	int sig;
 
-	if (gm_open(v, &g, KVM_X86_DEFAULT_VM, GUEST_MEMFD_FLAG_MMAP, 1 << 20, msg, len)) {
-		gm_close(&g);
+	if (gm_open(v, &g, KVM_X86_DEFAULT_VM, GUEST_MEMFD_FLAG_MMAP, 1 << 20, msg, len))
 		return V_FAIL;
-	}
 	sig = child_access(g.map, write, 1);
 	gm_close(&g);
 	if (sig != SIGBUS)
@@ -267,16 +255,6 @@ static enum verdict mmap_only_access(struct vctx *v, char *msg, size_t len, bool
 	return V_PASS;
 }
 
-static enum verdict c_mmap_only_read(struct vctx *v, char *msg, size_t len)
-{
-	return mmap_only_access(v, msg, len, false);
-}
-
-static enum verdict c_mmap_only_write(struct vctx *v, char *msg, size_t len)
-{
-	return mmap_only_access(v, msg, len, true);
-}
-
 static enum verdict c_punch_reads_zero(struct vctx *v, char *msg, size_t len)
 {
 	static unsigned char buf[16 * PG];
@@ -284,10 +262,8 @@ static enum verdict c_punch_reads_zero(struct vctx *v, char *msg, size_t len)
 	int r;
 
 	if (gm_open(v, &g, KVM_X86_DEFAULT_VM,
-		    GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED, 1 << 20, msg, len)) {
-		gm_close(&g);
+		    GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED, 1 << 20, msg, len))
 		return V_FAIL;
-	}
 	memset(g.map + 16 * PG, 0xa5, sizeof(buf));
 	r = fd_punch_hole(g.fd, 16 * PG, sizeof(buf));
 	if (!r)
@@ -302,9 +278,13 @@ static enum verdict c_punch_reads_zero(struct vctx *v, char *msg, size_t len)
 }
 
 /* pin one page with ops, punch it: the pin keeps the old page */
-static enum verdict pin_survives_punch(struct vctx *v, const struct pin_ops *ops,
-				       char *msg, size_t len)
+/* v->variant: the pin, 0 vmsplice, 1 io_uring, 2 gup_test */
+static enum verdict pin_survives_punch(struct vctx *v, char *msg, size_t len)
 {
+	static const struct pin_ops *const pins[] = {
+		&pin_vmsplice, &pin_iouring, &pin_gup_test,
+	};
+	const struct pin_ops *ops = pins[v->variant];
 	static unsigned char held[PG], now[PG];
 	uint64_t page = 3, pfn_before = 0, pfn_after = 0;
 	char why[384] = "";
@@ -317,10 +297,8 @@ static enum verdict pin_survives_punch(struct vctx *v, const struct pin_ops *ops
 	if (r)
 		return verify_skip(msg, len, "%s", why);
 	if (gm_open(v, &g, KVM_X86_DEFAULT_VM,
-		    GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED, 1 << 20, msg, len)) {
-		gm_close(&g);
+		    GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED, 1 << 20, msg, len))
 		return V_FAIL;
-	}
 	memset(g.map + page * PG, 0xc3, PG);
 	pin_pagemap_pfn(g.map + page * PG, &pfn_before);
 	r = pin_set_init(&ps, ops, g.map, &page, 1);
@@ -358,21 +336,6 @@ out:
 	pin_set_destroy(&ps);
 	gm_close(&g);
 	return ret;
-}
-
-static enum verdict c_vmsplice_hold(struct vctx *v, char *msg, size_t len)
-{
-	return pin_survives_punch(v, &pin_vmsplice, msg, len);
-}
-
-static enum verdict c_iouring_hold(struct vctx *v, char *msg, size_t len)
-{
-	return pin_survives_punch(v, &pin_iouring, msg, len);
-}
-
-static enum verdict c_gup_test_hold(struct vctx *v, char *msg, size_t len)
-{
-	return pin_survives_punch(v, &pin_gup_test, msg, len);
 }
 
 /* ---- the guest's view after a punch (runs the built-in guest program) ---- */
@@ -583,15 +546,15 @@ static int ip_open(struct vctx *v, struct gm *g, uint64_t pages, char *msg, size
 		       GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED, pages * PG, msg, len);
 }
 
-static enum verdict private_access(struct vctx *v, char *msg, size_t len, bool write)
+/* v->variant: 0 a read, 1 a write */
+static enum verdict private_access(struct vctx *v, char *msg, size_t len)
 {
+	bool write = v->variant;
 	struct gm g;
 	int r, sig;
 
-	if (ip_open(v, &g, 4, msg, len)) {
-		gm_close(&g);
+	if (ip_open(v, &g, 4, msg, len))
 		return V_FAIL;
-	}
 	g.map[0] = 0x41;
 	r = gmem_set_mem_attrs2(g.fd, 0, PG, KVM_MEMORY_ATTRIBUTE_PRIVATE, NULL);
 	sig = r ? -1 : child_access(g.map, write, 0x42);
@@ -604,19 +567,11 @@ static enum verdict private_access(struct vctx *v, char *msg, size_t len, bool w
 	return V_PASS;
 }
 
-static enum verdict c_ip_read_sigbus(struct vctx *v, char *msg, size_t len)
-{
-	return private_access(v, msg, len, false);
-}
-
-static enum verdict c_ip_write_sigbus(struct vctx *v, char *msg, size_t len)
-{
-	return private_access(v, msg, len, true);
-}
-
 /* to-private of 4 pages with page 2 pinned by vmsplice */
-static enum verdict pinned_conversion(struct vctx *v, char *msg, size_t len, bool after_unpin)
+/* v->variant: 0 with the pin held, 1 after it is released */
+static enum verdict pinned_conversion(struct vctx *v, char *msg, size_t len)
 {
+	bool after_unpin = v->variant;
 	uint64_t page = 2, eoff = UINT64_MAX;
 	enum verdict ret = V_PASS;
 	char why[256] = "";
@@ -624,10 +579,8 @@ static enum verdict pinned_conversion(struct vctx *v, char *msg, size_t len, boo
 	struct gm g;
 	int r, tries;
 
-	if (ip_open(v, &g, 4, msg, len)) {
-		gm_close(&g);
+	if (ip_open(v, &g, 4, msg, len))
 		return V_FAIL;
-	}
 	memset(g.map, 0x33, 4 * PG);
 	if (pin_set_init(&ps, &pin_vmsplice, g.map, &page, 1) ||
 	    pin_set_pin(&ps, why, sizeof(why))) {
@@ -662,16 +615,6 @@ out:
 	return ret;
 }
 
-static enum verdict c_ip_pinned_eagain(struct vctx *v, char *msg, size_t len)
-{
-	return pinned_conversion(v, msg, len, false);
-}
-
-static enum verdict c_ip_after_unpin(struct vctx *v, char *msg, size_t len)
-{
-	return pinned_conversion(v, msg, len, true);
-}
-
 static enum verdict c_ip_contents(struct vctx *v, char *msg, size_t len)
 {
 	static unsigned char buf[PG];
@@ -681,10 +624,8 @@ static enum verdict c_ip_contents(struct vctx *v, char *msg, size_t len)
 	if (v->priv_type != KVM_X86_SW_PROTECTED_VM)
 		return verify_skip(msg, len, "contents are only specified for KVM_X86_SW_PROTECTED_VM (type %lu here)",
 				   v->priv_type);
-	if (ip_open(v, &g, 4, msg, len)) {
-		gm_close(&g);
+	if (ip_open(v, &g, 4, msg, len))
 		return V_FAIL;
-	}
 	memset(g.map, 0x41, PG);
 	r = gmem_set_mem_attrs2(g.fd, 0, PG, KVM_MEMORY_ATTRIBUTE_PRIVATE, NULL);
 	if (!r)
@@ -713,10 +654,8 @@ static enum verdict c_ip_early_cheaper(struct vctx *v, char *msg, size_t len)
 	struct gm g;
 	int i, r = 0;
 
-	if (ip_open(v, &g, 4, msg, len)) {
-		gm_close(&g);
+	if (ip_open(v, &g, 4, msg, len))
 		return V_FAIL;
-	}
 	for (i = 0; i < N && !r; i++) {
 		g.map[0] = 1;
 		t0 = now_ns();
@@ -750,10 +689,8 @@ static enum verdict c_ip_early_no_zap(struct vctx *v, char *msg, size_t len)
 	struct gm g;
 	int r;
 
-	if (ip_open(v, &g, 4, msg, len)) {
-		gm_close(&g);
+	if (ip_open(v, &g, 4, msg, len))
 		return V_FAIL;
-	}
 	g.map[0] = 7;		/* mapped: a PTE exists */
 	pin_pagemap_pfn(g.map, &before);
 	r = gmem_set_mem_attrs2(g.fd, 0, 4 * PG, 0, NULL);
@@ -774,10 +711,8 @@ static enum verdict c_ip_punch_keeps(struct vctx *v, char *msg, size_t len)
 	struct gm g;
 	int r, sig = -1;
 
-	if (ip_open(v, &g, 4, msg, len)) {
-		gm_close(&g);
+	if (ip_open(v, &g, 4, msg, len))
 		return V_FAIL;
-	}
 	g.map[0] = 1;
 	r = gmem_set_mem_attrs2(g.fd, 0, PG, KVM_MEMORY_ATTRIBUTE_PRIVATE, NULL);
 	if (!r)
@@ -793,80 +728,64 @@ static enum verdict c_ip_punch_keeps(struct vctx *v, char *msg, size_t len)
 	return V_PASS;
 }
 
-static enum verdict invalid_arg(struct vctx *v, char *msg, size_t len, uint64_t off,
-				uint64_t size, uint64_t flags, uint64_t reserved0)
+/*
+ * v->variant: the argument that is wrong, 0 size 0, 1 an unaligned offset,
+ * 2 flags, 3 reserved[0]
+ */
+static enum verdict invalid_arg(struct vctx *v, char *msg, size_t len)
 {
-	struct kvm_memory_attributes2 a;
+	static const struct kvm_memory_attributes2 bad[] = {
+		{ .size = 0 },
+		{ .offset = 1, .size = PG },
+		{ .size = PG, .flags = 1 },
+		{ .size = PG, .reserved = { 1 } },
+	};
+	struct kvm_memory_attributes2 a = bad[v->variant];
 	struct gm g;
 	int r;
 
-	if (ip_open(v, &g, 4, msg, len)) {
-		gm_close(&g);
+	if (ip_open(v, &g, 4, msg, len))
 		return V_FAIL;
-	}
-	memset(&a, 0, sizeof(a));
-	a.offset = off;
-	a.size = size;
-	a.flags = flags;
-	a.reserved[0] = reserved0;
 	r = gmem_set_mem_attrs2_raw(g.fd, &a);
 	gm_close(&g);
 	if (r != -EINVAL)
 		return verify_fail(msg, len, "offset 0x%llx size 0x%llx flags 0x%llx reserved[0] 0x%llx -> %s (want EINVAL)",
-				   (unsigned long long)off, (unsigned long long)size,
-				   (unsigned long long)flags, (unsigned long long)reserved0,
+				   (unsigned long long)a.offset, (unsigned long long)a.size,
+				   (unsigned long long)a.flags,
+				   (unsigned long long)a.reserved[0],
 				   r ? strerror(-r) : "success");
 	return V_PASS;
 }
 
-static enum verdict c_ip_size0(struct vctx *v, char *msg, size_t len)
-{
-	return invalid_arg(v, msg, len, 0, 0, 0, 0);
-}
-
-static enum verdict c_ip_unaligned(struct vctx *v, char *msg, size_t len)
-{
-	return invalid_arg(v, msg, len, 1, PG, 0, 0);
-}
-
-static enum verdict c_ip_flags(struct vctx *v, char *msg, size_t len)
-{
-	return invalid_arg(v, msg, len, 0, PG, 1, 0);
-}
-
-static enum verdict c_ip_reserved(struct vctx *v, char *msg, size_t len)
-{
-	return invalid_arg(v, msg, len, 0, PG, 0, 1);
-}
 
 /* ------------------------------------------------------------------- driver */
 
 static const struct check checks[] = {
-	{ "guest_memfd: KVM_CREATE_GUEST_MEMFD with an unknown flag fails EINVAL", NEED_KVM, c_gmem_unknown_flag },
-	{ "guest_memfd: KVM_SET_USER_MEMORY_REGION2 with KVM_MEM_GUEST_MEMFD works", NEED_KVM, c_memslot2 },
-	{ "guest_memfd: INIT_SHARED memory is host-accessible through mmap", NEED_KVM, c_init_shared_access },
-	{ "guest_memfd: MMAP without INIT_SHARED: host read raises SIGBUS", NEED_KVM, c_mmap_only_read },
-	{ "guest_memfd: MMAP without INIT_SHARED: host write raises SIGBUS", NEED_KVM, c_mmap_only_write },
-	{ "discard: punched pages read back zero through the mmap", NEED_KVM, c_punch_reads_zero },
-	{ "discard: a vmsplice pin keeps the old page alive across a punch", NEED_KVM, c_vmsplice_hold },
-	{ "discard: an io_uring registered buffer keeps the old page alive across a punch", NEED_KVM, c_iouring_hold },
-	{ "discard: a gup_test long-term pin keeps the old page alive across a punch", NEED_KVM, c_gup_test_hold },
-	{ "discard: after a punch the guest's next write lands in a fresh zero page", NEED_KVM, c_guest_after_punch },
-	{ "mode: at most one of the VM and guest_memfd attribute ioctls answers", NEED_KVM, c_mode_exclusive },
-	{ "mode: KVM_CAP_MEMORY_ATTRIBUTES agrees with the VM attribute ioctl", NEED_KVM, c_mode_cap },
-	{ "mode: the kvm.ko attribute-mode parameter agrees with the ioctls", NEED_KVM, c_mode_param },
-	{ "inplace: host read of a private page raises SIGBUS", NEED_INPLACE, c_ip_read_sigbus },
-	{ "inplace: host write of a private page raises SIGBUS", NEED_INPLACE, c_ip_write_sigbus },
-	{ "inplace: to-private with a pinned page fails EAGAIN, error_offset at that page", NEED_INPLACE, c_ip_pinned_eagain },
-	{ "inplace: to-private succeeds after the pin is released", NEED_INPLACE, c_ip_after_unpin },
-	{ "inplace: contents survive shared->private->shared (SW_PROTECTED_VM)", NEED_INPLACE, c_ip_contents },
-	{ "inplace: an already-shared range converted to shared returns early (cheaper)", NEED_INPLACE, c_ip_early_cheaper },
-	{ "inplace: an already-in-state conversion does not zap the host mapping", NEED_INPLACE, c_ip_early_no_zap },
-	{ "inplace: a punch keeps the private attribute (host read still SIGBUS)", NEED_INPLACE, c_ip_punch_keeps },
-	{ "inplace: size 0 fails EINVAL", NEED_INPLACE, c_ip_size0 },
-	{ "inplace: an unaligned offset fails EINVAL", NEED_INPLACE, c_ip_unaligned },
-	{ "inplace: flags != 0 fails EINVAL", NEED_INPLACE, c_ip_flags },
-	{ "inplace: reserved != 0 fails EINVAL", NEED_INPLACE, c_ip_reserved },
+	{ "guest_memfd: KVM_CREATE_GUEST_MEMFD with an unknown flag fails EINVAL", NEED_KVM, c_gmem_unknown_flag, 0 },
+	{ "guest_memfd: KVM_SET_USER_MEMORY_REGION2 with KVM_MEM_GUEST_MEMFD works", NEED_KVM, c_memslot2, 0 },
+	{ "guest_memfd: INIT_SHARED memory is host-accessible through mmap", NEED_KVM, c_init_shared_access, 0 },
+	{ "guest_memfd: MMAP without INIT_SHARED: host read raises SIGBUS", NEED_KVM, mmap_only_access, 0 },
+	{ "guest_memfd: MMAP without INIT_SHARED: host write raises SIGBUS", NEED_KVM, mmap_only_access, 1 },
+	{ "discard: punched pages read back zero through the mmap", NEED_KVM, c_punch_reads_zero, 0 },
+	{ "discard: a vmsplice pin keeps the old page alive across a punch", NEED_KVM, pin_survives_punch, 0 },
+	{ "discard: an io_uring registered buffer keeps the old page alive across a punch", NEED_KVM, pin_survives_punch, 1 },
+	{ "discard: a gup_test long-term pin keeps the old page alive across a punch", NEED_KVM, pin_survives_punch, 2 },
+	{ "discard: after a punch the guest's next write lands in a fresh zero page", NEED_KVM, c_guest_after_punch, 0 },
+	{ "mode: at most one of the VM and guest_memfd attribute ioctls answers", NEED_KVM, c_mode_exclusive, 0 },
+	{ "mode: KVM_CAP_MEMORY_ATTRIBUTES agrees with the VM attribute ioctl", NEED_KVM, c_mode_cap, 0 },
+	{ "mode: the kvm.ko attribute-mode parameter agrees with the ioctls", NEED_KVM, c_mode_param, 0 },
+	{ "inplace: host read of a private page raises SIGBUS", NEED_INPLACE, private_access, 0 },
+	{ "inplace: host write of a private page raises SIGBUS", NEED_INPLACE, private_access, 1 },
+	{ "inplace: to-private with a pinned page fails EAGAIN, error_offset at that page", NEED_INPLACE, pinned_conversion, 0 },
+	{ "inplace: to-private succeeds after the pin is released", NEED_INPLACE, pinned_conversion, 1 },
+	{ "inplace: contents survive shared->private->shared (SW_PROTECTED_VM)", NEED_INPLACE, c_ip_contents, 0 },
+	{ "inplace: an already-shared range converted to shared returns early (cheaper)", NEED_INPLACE, c_ip_early_cheaper, 0 },
+	{ "inplace: an already-in-state conversion does not zap the host mapping", NEED_INPLACE, c_ip_early_no_zap, 0 },
+	{ "inplace: a punch keeps the private attribute (host read still SIGBUS)", NEED_INPLACE, c_ip_punch_keeps, 0 },
+	{ "inplace: size 0 fails EINVAL", NEED_INPLACE, invalid_arg, 0 },
+	{ "inplace: an unaligned offset fails EINVAL", NEED_INPLACE, invalid_arg, 1 },
+	{ "inplace: flags != 0 fails EINVAL", NEED_INPLACE, invalid_arg, 2 },
+	{ "inplace: reserved != 0 fails EINVAL", NEED_INPLACE, invalid_arg, 3 },
 };
 
 static const struct check *base_checks(size_t *nr)
@@ -928,6 +847,7 @@ static enum verdict run_check(struct vctx *v, const struct check *ck, char *msg,
 	if ((ck->needs & NEED_DUAL) && !v->have_dual)
 		return verify_skip(msg, len, "needs per-VM attributes on a VM type with private memory: %s",
 				   v->dual_why);
+	v->variant = ck->variant;
 	return ck->fn(v, msg, len);
 }
 

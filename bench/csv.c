@@ -180,17 +180,33 @@ struct ptr_vec {
 	size_t nr, cap;
 };
 
+/*
+ * Room for element nr of an array that doubles (first elements at first):
+ * the array, moved if it grew, *cap updated; NULL when out of memory (the
+ * old array and *cap unchanged).
+ */
+static void *grow_array(void *base, size_t *cap, size_t nr, size_t elem,
+			size_t first)
+{
+	size_t c;
+	void *n;
+
+	if (nr < *cap)
+		return base;
+	c = *cap ? *cap * 2 : first;
+	n = realloc(base, c * elem);
+	if (n)
+		*cap = c;
+	return n;
+}
+
 static int ptr_vec_push(struct ptr_vec *pv, void *p)
 {
-	if (pv->nr == pv->cap) {
-		size_t cap = pv->cap ? pv->cap * 2 : 8;
-		void **n = realloc(pv->v, cap * sizeof(*n));
+	void **n = grow_array(pv->v, &pv->cap, pv->nr, sizeof(*n), 8);
 
-		if (!n)
-			return -ENOMEM;
-		pv->v = n;
-		pv->cap = cap;
-	}
+	if (!n)
+		return -ENOMEM;
+	pv->v = n;
 	pv->v[pv->nr++] = p;
 	return 0;
 }
@@ -218,15 +234,12 @@ struct csv_parser {
 
 static int field_putc(struct csv_parser *ps, char c)
 {
-	if (ps->flen + 1 >= ps->fcap) {
-		size_t cap = ps->fcap ? ps->fcap * 2 : 64;
-		char *n = realloc(ps->field, cap);
+	/* and one byte more for the terminating NUL */
+	char *n = grow_array(ps->field, &ps->fcap, ps->flen + 1, 1, 64);
 
-		if (!n)
-			return -ENOMEM;
-		ps->field = n;
-		ps->fcap = cap;
-	}
+	if (!n)
+		return -ENOMEM;
+	ps->field = n;
 	ps->field[ps->flen++] = c;
 	return 0;
 }

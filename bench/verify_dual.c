@@ -151,15 +151,25 @@ static int guest_run(struct dvm *d, unsigned int cmd, uint64_t gpa, uint64_t byt
 	return r;
 }
 
+/* one guest read (READ_ONCE) or write (TOUCH_ONCE) of the range; says why not */
+static bool g_run(struct dvm *d, unsigned int cmd, uint64_t gpa, uint64_t bytes,
+		  uint64_t stride, uint8_t pattern, const char *when, char *msg,
+		  size_t len)
+{
+	if (!guest_run(d, cmd, gpa, bytes, stride, pattern))
+		return true;
+	snprintf(msg, len, "%s: guest %s of [0x%llx, +0x%llx): %s", when,
+		 cmd == GUEST_CMD_READ_ONCE ? "read" : "write",
+		 (unsigned long long)gpa, (unsigned long long)bytes, d->last.why);
+	return false;
+}
+
 /* the guest reads the range every stride bytes and finds pattern everywhere */
 static bool g_expect(struct dvm *d, uint64_t gpa, uint64_t bytes, uint64_t stride,
 		     uint8_t pattern, const char *when, char *msg, size_t len)
 {
-	if (guest_run(d, GUEST_CMD_READ_ONCE, gpa, bytes, stride, pattern)) {
-		snprintf(msg, len, "%s: guest read of [0x%llx, +0x%llx): %s", when,
-			 (unsigned long long)gpa, (unsigned long long)bytes, d->last.why);
+	if (!g_run(d, GUEST_CMD_READ_ONCE, gpa, bytes, stride, pattern, when, msg, len))
 		return false;
-	}
 	if (d->last.read.bad) {
 		snprintf(msg, len, "%s: the guest read %llu bytes != 0x%02x in [0x%llx, +0x%llx), the first at gpa 0x%llx: 0x%02llx",
 			 when, (unsigned long long)d->last.read.bad, pattern,
@@ -175,12 +185,7 @@ static bool g_expect(struct dvm *d, uint64_t gpa, uint64_t bytes, uint64_t strid
 static bool g_write(struct dvm *d, uint64_t gpa, uint64_t bytes, uint64_t stride,
 		    uint8_t pattern, const char *when, char *msg, size_t len)
 {
-	if (guest_run(d, GUEST_CMD_TOUCH_ONCE, gpa, bytes, stride, pattern)) {
-		snprintf(msg, len, "%s: guest write of [0x%llx, +0x%llx): %s", when,
-			 (unsigned long long)gpa, (unsigned long long)bytes, d->last.why);
-		return false;
-	}
-	return true;
+	return g_run(d, GUEST_CMD_TOUCH_ONCE, gpa, bytes, stride, pattern, when, msg, len);
 }
 
 static bool set_attr(struct dvm *d, uint64_t gpa, uint64_t bytes, bool priv,
@@ -222,74 +227,103 @@ static bool cached(int fd, uint64_t bytes, uint64_t *out, const char *what,
 
 /* ------------------------------------------------------------------ checks */
 
-static enum verdict d_reads_gmem(struct vctx *v, char *msg, size_t len)
+/*
+ * The contents checks: steps over the first NPG pages of slot 1, every
+ * byte, each an attribute change, a guest read or write, a host fill of
+ * the shared memfd or a host read of it.
+ */
+enum step_op { S_END, S_PRIVATE, S_SHARED, S_G_READ, S_G_WRITE, S_H_FILL, S_H_READ };
+
+struct step {
+	enum step_op op;
+	uint8_t pattern;
+	const char *what;
+};
+
+struct contents_check {
+	const char *pass;		/* the message on success, after "NPG " */
+	struct step steps[9];		/* up to the first S_END */
+};
+
+static bool run_step(struct dvm *d, const struct step *st, char *msg, size_t len)
 {
-	struct dvm d;
-	bool ok;
-
-	if (dvm_open(v, &d, msg, len))
-		return V_FAIL;
-	memset(d.shared, 0xa5, NPG * PG);
-	ok = g_expect(&d, BASE, NPG * PG, 1, 0xa5, "while shared", msg, len) &&
-	     set_attr(&d, BASE, NPG * PG, true, msg, len) &&
-	     g_expect(&d, BASE, NPG * PG, 1, 0x00, "after PRIVATE", msg, len) &&
-	     host_expect(d.shared, NPG * PG, 0xa5, "shared memfd after PRIVATE", msg, len);
-	dvm_close(&d);
-	if (!ok)
-		return V_FAIL;
-	snprintf(msg, len, "%d pages: the guest read the shared memfd's 0xa5 while shared, then fresh guest_memfd zeros after PRIVATE while the shared memfd still held 0xa5",
-		 NPG);
-	return V_PASS;
-}
-
-static enum verdict d_writes_gmem(struct vctx *v, char *msg, size_t len)
-{
-	struct dvm d;
-	bool ok;
-
-	if (dvm_open(v, &d, msg, len))
-		return V_FAIL;
-	memset(d.shared, 0xa5, NPG * PG);
-	ok = set_attr(&d, BASE, NPG * PG, true, msg, len) &&
-	     g_write(&d, BASE, NPG * PG, 1, 0x5c, "private", msg, len) &&
-	     host_expect(d.shared, NPG * PG, 0xa5, "shared memfd after private guest writes", msg, len) &&
-	     g_expect(&d, BASE, NPG * PG, 1, 0x5c, "private, read back", msg, len) &&
-	     set_attr(&d, BASE, NPG * PG, false, msg, len) &&
-	     g_expect(&d, BASE, NPG * PG, 1, 0xa5, "back to shared (no punch)", msg, len) &&
-	     set_attr(&d, BASE, NPG * PG, true, msg, len) &&
-	     g_expect(&d, BASE, NPG * PG, 1, 0x5c, "private again", msg, len);
-	dvm_close(&d);
-	if (!ok)
-		return V_FAIL;
-	snprintf(msg, len, "%d private pages written 0x5c by the guest: the shared memfd kept 0xa5; after private->shared->private (no punch) the guest reads its 0x5c back, so it lives in the guest_memfd",
-		 NPG);
-	return V_PASS;
-}
-
-static enum verdict d_back_to_shared(struct vctx *v, char *msg, size_t len)
-{
-	struct dvm d;
-	bool ok;
-
-	if (dvm_open(v, &d, msg, len))
-		return V_FAIL;
-	memset(d.shared, 0xa5, NPG * PG);
-	ok = set_attr(&d, BASE, NPG * PG, true, msg, len) &&
-	     g_write(&d, BASE, NPG * PG, 1, 0x5c, "private", msg, len) &&
-	     set_attr(&d, BASE, NPG * PG, false, msg, len) &&
-	     g_expect(&d, BASE, NPG * PG, 1, 0xa5, "back to shared", msg, len);
-	if (ok) {
-		memset(d.shared, 0x3c, NPG * PG);
-		ok = g_expect(&d, BASE, NPG * PG, 1, 0x3c, "after a host write", msg, len) &&
-		     g_write(&d, BASE, NPG * PG, 1, 0x77, "shared", msg, len) &&
-		     host_expect(d.shared, NPG * PG, 0x77, "shared memfd after a shared guest write",
-				 msg, len);
+	switch (st->op) {
+	case S_PRIVATE:
+	case S_SHARED:
+		return set_attr(d, BASE, NPG * PG, st->op == S_PRIVATE, msg, len);
+	case S_G_READ:
+		return g_expect(d, BASE, NPG * PG, 1, st->pattern, st->what, msg, len);
+	case S_G_WRITE:
+		return g_write(d, BASE, NPG * PG, 1, st->pattern, st->what, msg, len);
+	case S_H_FILL:
+		memset(d->shared, st->pattern, NPG * PG);
+		return true;
+	case S_H_READ:
+		return host_expect(d->shared, NPG * PG, st->pattern, st->what, msg, len);
+	case S_END:
+		break;
 	}
+	return false;
+}
+
+static const struct contents_check contents_checks[] = {
+	/* 0: after PRIVATE the guest reads the guest_memfd */
+	{
+		"pages: the guest read the shared memfd's 0xa5 while shared, then fresh guest_memfd zeros after PRIVATE while the shared memfd still held 0xa5",
+		{
+			{ S_G_READ, 0xa5, "while shared" },
+			{ S_PRIVATE, 0, NULL },
+			{ S_G_READ, 0x00, "after PRIVATE" },
+			{ S_H_READ, 0xa5, "shared memfd after PRIVATE" },
+		},
+	},
+	/* 1: private writes land in the guest_memfd */
+	{
+		"private pages written 0x5c by the guest: the shared memfd kept 0xa5; after private->shared->private (no punch) the guest reads its 0x5c back, so it lives in the guest_memfd",
+		{
+			{ S_PRIVATE, 0, NULL },
+			{ S_G_WRITE, 0x5c, "private" },
+			{ S_H_READ, 0xa5, "shared memfd after private guest writes" },
+			{ S_G_READ, 0x5c, "private, read back" },
+			{ S_SHARED, 0, NULL },
+			{ S_G_READ, 0xa5, "back to shared (no punch)" },
+			{ S_PRIVATE, 0, NULL },
+			{ S_G_READ, 0x5c, "private again" },
+		},
+	},
+	/* 2: back to shared, the shared memfd again */
+	{
+		"pages back to shared: the guest reads the shared memfd (0xa5, not its private 0x5c), sees a host write (0x3c), and its write (0x77) reaches the host",
+		{
+			{ S_PRIVATE, 0, NULL },
+			{ S_G_WRITE, 0x5c, "private" },
+			{ S_SHARED, 0, NULL },
+			{ S_G_READ, 0xa5, "back to shared" },
+			{ S_H_FILL, 0x3c, NULL },
+			{ S_G_READ, 0x3c, "after a host write" },
+			{ S_G_WRITE, 0x77, "shared" },
+			{ S_H_READ, 0x77, "shared memfd after a shared guest write" },
+		},
+	},
+};
+
+/* v->variant: which of contents_checks, run once the shared memfd holds 0xa5 */
+static enum verdict d_contents(struct vctx *v, char *msg, size_t len)
+{
+	const struct contents_check *cc = &contents_checks[v->variant];
+	const struct step *st;
+	struct dvm d;
+	bool ok = true;
+
+	if (dvm_open(v, &d, msg, len))
+		return V_FAIL;
+	memset(d.shared, 0xa5, NPG * PG);
+	for (st = cc->steps; ok && st->op != S_END; st++)
+		ok = run_step(&d, st, msg, len);
 	dvm_close(&d);
 	if (!ok)
 		return V_FAIL;
-	snprintf(msg, len, "%d pages back to shared: the guest reads the shared memfd (0xa5, not its private 0x5c), sees a host write (0x3c), and its write (0x77) reaches the host",
-		 NPG);
+	snprintf(msg, len, "%d %s", NPG, cc->pass);
 	return V_PASS;
 }
 
@@ -699,20 +733,23 @@ static enum verdict d_noop(struct vctx *v, char *msg, size_t len)
 	return V_PASS;
 }
 
+/* every check here needs per-VM attributes on a private-memory VM */
+#define DUAL(desc, fn, variant)	{ "dual: " desc, NEED_DUAL, fn, variant }
+
 static const struct check dual_checks[] = {
-	{ "dual: after PRIVATE the guest reads the guest_memfd, not the shared memfd", NEED_DUAL, d_reads_gmem },
-	{ "dual: the guest's private writes land in the guest_memfd, not the shared memfd", NEED_DUAL, d_writes_gmem },
-	{ "dual: back to shared, the guest sees the shared memfd again", NEED_DUAL, d_back_to_shared },
-	{ "dual: after to-private the stale shared memfd is punched and its pages freed", NEED_DUAL, d_punch_shared },
-	{ "dual: after to-shared the stale guest_memfd is punched and its pages freed", NEED_DUAL, d_punch_gmem },
-	{ "dual: a private GPA in a slot without guest_memfd exits KVM_EXIT_MEMORY_FAULT (PRIVATE, gpa, size)", NEED_DUAL, d_memory_fault },
-	{ "dual: one KVM_SET_MEMORY_ATTRIBUTES over a range spanning two memslots", NEED_DUAL, d_two_slots },
-	{ "dual: an unaligned address or size fails EINVAL", NEED_DUAL, d_einval_unaligned },
-	{ "dual: size 0 or a wrapping range fails EINVAL", NEED_DUAL, d_einval_size },
-	{ "dual: an unknown attribute bit fails EINVAL", NEED_DUAL, d_einval_attr },
-	{ "dual: flags != 0 fails EINVAL", NEED_DUAL, d_einval_flags },
-	{ "dual: KVM_CAP_MEMORY_ATTRIBUTES of each VM type is exactly what the ioctl accepts", NEED_DUAL, d_cap_agrees },
-	{ "dual: converting a range to the state it has changes nothing (contents, stage 2)", NEED_DUAL, d_noop },
+	DUAL("after PRIVATE the guest reads the guest_memfd, not the shared memfd", d_contents, 0),
+	DUAL("the guest's private writes land in the guest_memfd, not the shared memfd", d_contents, 1),
+	DUAL("back to shared, the guest sees the shared memfd again", d_contents, 2),
+	DUAL("after to-private the stale shared memfd is punched and its pages freed", d_punch_shared, 0),
+	DUAL("after to-shared the stale guest_memfd is punched and its pages freed", d_punch_gmem, 0),
+	DUAL("a private GPA in a slot without guest_memfd exits KVM_EXIT_MEMORY_FAULT (PRIVATE, gpa, size)", d_memory_fault, 0),
+	DUAL("one KVM_SET_MEMORY_ATTRIBUTES over a range spanning two memslots", d_two_slots, 0),
+	DUAL("an unaligned address or size fails EINVAL", d_einval_unaligned, 0),
+	DUAL("size 0 or a wrapping range fails EINVAL", d_einval_size, 0),
+	DUAL("an unknown attribute bit fails EINVAL", d_einval_attr, 0),
+	DUAL("flags != 0 fails EINVAL", d_einval_flags, 0),
+	DUAL("KVM_CAP_MEMORY_ATTRIBUTES of each VM type is exactly what the ioctl accepts", d_cap_agrees, 0),
+	DUAL("converting a range to the state it has changes nothing (contents, stage 2)", d_noop, 0),
 };
 
 const struct check *verify_dual_checks(size_t *nr)

@@ -26,19 +26,21 @@ struct vctx {
 	char kvm_why[256];
 	char inplace_why[512];
 	char dual_why[512];
+	unsigned int variant;	/* the running check's variant */
 };
 
 struct check {
 	const char *desc;
 	unsigned int needs;
 	enum verdict (*fn)(struct vctx *v, char *msg, size_t len);
+	unsigned int variant;	/* which case fn checks, as v->variant; 0: its only */
 };
 
-/* fill msg and return V_FAIL / V_SKIP */
-enum verdict verify_fail(char *msg, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-enum verdict verify_skip(char *msg, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+/* fill msg and return vd */
+enum verdict verify_msg(enum verdict vd, char *msg, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+#define verify_fail(msg, len, ...)	verify_msg(V_FAIL, msg, len, __VA_ARGS__)
+#define verify_skip(msg, len, ...)	verify_msg(V_SKIP, msg, len, __VA_ARGS__)
 
 bool verify_all_bytes(const unsigned char *b, size_t n, unsigned char val);
 

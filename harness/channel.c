@@ -59,21 +59,71 @@ static void *watchdog_fn(void *arg)
 	return NULL;
 }
 
-int channel_probe_hypercall(const struct kvm_sys *sys, unsigned int deadline_ms,
-			    char *reason, size_t len, uint64_t *probe_ns)
+/*
+ * One request from @v, with the watchdog kicking it out of KVM_RUN after
+ * deadline_ms: *req_ret is vcpu_next_request()'s result, *probe_ns how
+ * long it took. -errno when the watchdog could not start, else 0.
+ */
+static int request_watched(struct vcpu *v, unsigned int deadline_ms,
+			   struct guest_req *req, char *why, size_t why_len,
+			   uint64_t *probe_ns, int *req_ret)
 {
 	struct watchdog w = {
 		.lock = PTHREAD_MUTEX_INITIALIZER,
 		.cond = PTHREAD_COND_INITIALIZER,
 		.deadline_ms = deadline_ms,
+		.v = v,
+		.target = pthread_self(),
 	};
+	pthread_t wd;
+	uint64_t t0;
+	int r;
+
+	r = pthread_create(&wd, NULL, watchdog_fn, &w);
+	if (r)
+		return -r;
+	t0 = now_ns();
+	*req_ret = vcpu_next_request(v, req, why, why_len);
+	*probe_ns = now_ns() - t0;
+	pthread_mutex_lock(&w.lock);
+	w.done = true;
+	pthread_cond_signal(&w.cond);
+	pthread_mutex_unlock(&w.lock);
+	pthread_join(wd, NULL);
+	return 0;
+}
+
+/* 1 when the NOP request came as KVM_EXIT_HYPERCALL, else 0; says why */
+static int probe_verdict(const struct kvm_sys *sys, int r,
+			 const struct guest_req *req, const char *why,
+			 unsigned int deadline_ms, uint64_t probe_ns,
+			 char *reason, size_t len)
+{
+	if (r == 0 && req->via_hypercall && req->op == REQ_NOP) {
+		snprintf(reason, len, "KVM_HC_MAP_GPA_RANGE exits to userspace (%.1f us)",
+			 probe_ns / 1e3);
+		return 1;
+	}
+	if (r == -EINTR)
+		snprintf(reason, len,
+			 "KVM_HC_MAP_GPA_RANGE did not exit to userspace within %u ms (vCPU kicked out)",
+			 deadline_ms);
+	else if (r == 0)
+		snprintf(reason, len, "%s exited as port I/O instead of KVM_EXIT_HYPERCALL",
+			 sys->intel ? "vmcall" : "vmmcall");
+	else
+		snprintf(reason, len, "hypercall probe failed: %s", why);
+	return 0;
+}
+
+int channel_probe_hypercall(const struct kvm_sys *sys, unsigned int deadline_ms,
+			    char *reason, size_t len, uint64_t *probe_ns)
+{
 	struct guest_req req;
 	struct vcpu v;
 	struct vm vm;
-	pthread_t wd;
-	uint64_t t0;
 	char why[256] = "";
-	int r, ret;
+	int r, req_ret;
 
 	r = vcpu_install_kick_handler();
 	if (r)
@@ -88,8 +138,8 @@ int channel_probe_hypercall(const struct kvm_sys *sys, unsigned int deadline_ms,
 	if (r) {
 		snprintf(reason, len, "KVM_ENABLE_CAP(KVM_CAP_EXIT_HYPERCALL): %s",
 			 strerror(-r));
-		ret = 0;
-		goto out_vm_ret;
+		r = 0;
+		goto out_vm;
 	}
 	r = vcpu_create(&vm, 0, &v);
 	if (r)
@@ -97,50 +147,17 @@ int channel_probe_hypercall(const struct kvm_sys *sys, unsigned int deadline_ms,
 	/* a NOP request names a system-slot page: valid gpa, 1 page */
 	vcpu_mailbox_setup(&v, GUEST_CMD_NOP_REQUESTS, GMB_MAILBOX_GPA,
 			   GMB_PAGE_SIZE, GMB_PAGE_SIZE, 1, 0, CHANNEL_HYPERCALL);
-	w.v = &v;
-	w.target = pthread_self();
-	r = pthread_create(&wd, NULL, watchdog_fn, &w);
-	if (r) {
-		r = -r;
-		goto out_vcpu;
-	}
-	t0 = now_ns();
-	r = vcpu_next_request(&v, &req, why, sizeof(why));
-	*probe_ns = now_ns() - t0;
-	pthread_mutex_lock(&w.lock);
-	w.done = true;
-	pthread_cond_signal(&w.cond);
-	pthread_mutex_unlock(&w.lock);
-	pthread_join(wd, NULL);
-
-	if (r == 0 && req.via_hypercall && req.op == REQ_NOP) {
-		ret = 1;
-		snprintf(reason, len, "KVM_HC_MAP_GPA_RANGE exits to userspace (%.1f us)",
-			 *probe_ns / 1e3);
-	} else if (r == -EINTR) {
-		ret = 0;
-		snprintf(reason, len,
-			 "KVM_HC_MAP_GPA_RANGE did not exit to userspace within %u ms (vCPU kicked out)",
-			 deadline_ms);
-	} else if (r == 0) {
-		ret = 0;
-		snprintf(reason, len, "%s exited as port I/O instead of KVM_EXIT_HYPERCALL",
-			 sys->intel ? "vmcall" : "vmmcall");
-	} else {
-		ret = 0;
-		snprintf(reason, len, "hypercall probe failed: %s", why);
-	}
+	r = request_watched(&v, deadline_ms, &req, why, sizeof(why), probe_ns,
+			    &req_ret);
+	if (!r)
+		r = probe_verdict(sys, req_ret, &req, why, deadline_ms,
+				  *probe_ns, reason, len);
 	vcpu_destroy(&v);
 	vm_destroy(&vm);
-	return ret;
-out_vcpu:
-	vcpu_destroy(&v);
+	return r;
 out_vm:
 	vm_destroy(&vm);
 	return r;
-out_vm_ret:
-	vm_destroy(&vm);
-	return ret;
 }
 
 int channel_decide(const struct kvm_sys *sys, enum channel_pref pref,

@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -465,25 +466,26 @@ static void hi_bracketed(const char *path, char *dst, size_t len)
 
 static void hi_memory(struct hostinfo *hi)
 {
+	/* hugetlb pool counts; -1 when the size is not offered */
+	const struct {
+		const char *path;
+		int64_t *val;
+	} pools[] = {
+		{ HI_SYS_HUGE "/hugepages-2048kB/nr_hugepages", &hi->hugepages_2m_total },
+		{ HI_SYS_HUGE "/hugepages-2048kB/free_hugepages", &hi->hugepages_2m_free },
+		{ HI_SYS_HUGE "/hugepages-1048576kB/nr_hugepages", &hi->hugepages_1g_total },
+		{ HI_SYS_HUGE "/hugepages-1048576kB/free_hugepages", &hi->hugepages_1g_free },
+	};
 	uint64_t v;
+	size_t i;
 
 	hi_bracketed(HI_SYS_THP "/enabled", hi->thp_enabled,
 		     sizeof(hi->thp_enabled));
 	hi_bracketed(HI_SYS_THP "/shmem_enabled", hi->thp_shmem_enabled,
 		     sizeof(hi->thp_shmem_enabled));
-
-	if (hi_read_s64(HI_SYS_HUGE "/hugepages-2048kB/nr_hugepages",
-			&hi->hugepages_2m_total))
-		hi->hugepages_2m_total = -1;
-	if (hi_read_s64(HI_SYS_HUGE "/hugepages-2048kB/free_hugepages",
-			&hi->hugepages_2m_free))
-		hi->hugepages_2m_free = -1;
-	if (hi_read_s64(HI_SYS_HUGE "/hugepages-1048576kB/nr_hugepages",
-			&hi->hugepages_1g_total))
-		hi->hugepages_1g_total = -1;
-	if (hi_read_s64(HI_SYS_HUGE "/hugepages-1048576kB/free_hugepages",
-			&hi->hugepages_1g_free))
-		hi->hugepages_1g_free = -1;
+	for (i = 0; i < sizeof(pools) / sizeof(pools[0]); i++)
+		if (hi_read_s64(pools[i].path, pools[i].val))
+			*pools[i].val = -1;
 
 	hi->mem_total_bytes = hostinfo_read_meminfo("MemTotal", &v) ? 0 : v;
 	hi->mem_available_bytes =
@@ -659,6 +661,71 @@ static void hi_row(FILE *f, int width, const char *key, const char *fmt, ...)
 	fputc('\n', f);
 }
 
+/* how hostinfo_print shows a field */
+enum hi_kind { HK_STR, HK_INT, HK_INT_HEX, HK_S64, HK_BYTES };
+
+struct hi_field {
+	const char *key;
+	size_t off;		/* in struct hostinfo */
+	enum hi_kind kind;
+};
+
+/* a row keyed by the field's own name, or a lab_ row of the origin */
+#define HI_F(field, kind) { #field, offsetof(struct hostinfo, field), kind }
+#define HI_LAB(field)	{ "lab_" #field, offsetof(struct hostinfo, origin.field), HK_STR }
+#define HI_NR(a)	(sizeof(a) / sizeof((a)[0]))
+
+static const struct hi_field hi_lab_fields[] = {
+	HI_LAB(qemu), HI_LAB(kernel), HI_LAB(kvm), HI_LAB(vm), HI_LAB(selftest),
+};
+
+static const struct hi_field hi_fields[] = {
+	HI_F(hostname, HK_STR), HI_F(kernel_release, HK_STR),
+	HI_F(kernel_version, HK_STR), HI_F(cmdline, HK_STR),
+	HI_F(cpu_vendor, HK_STR), HI_F(cpu_model_name, HK_STR),
+	HI_F(cpu_family, HK_INT_HEX), HI_F(cpu_model, HK_INT_HEX),
+	HI_F(cpu_stepping, HK_INT), HI_F(microcode, HK_STR),
+	HI_F(online_cpus, HK_INT), HI_F(smt_active, HK_INT),
+	HI_F(governor, HK_STR), HI_F(mitigations, HK_STR),
+	HI_F(hypervisor, HK_STR), HI_F(thp_enabled, HK_STR),
+	HI_F(thp_shmem_enabled, HK_STR),
+	HI_F(hugepages_2m_total, HK_S64), HI_F(hugepages_2m_free, HK_S64),
+	HI_F(hugepages_1g_total, HK_S64), HI_F(hugepages_1g_free, HK_S64),
+	HI_F(mem_total_bytes, HK_BYTES), HI_F(mem_available_bytes, HK_BYTES),
+	HI_F(kvm_vendor_module, HK_STR), HI_F(mmu_kind, HK_STR),
+	HI_F(kvm_tdp_mmu, HK_STR), HI_F(gmem_mode_param, HK_STR),
+};
+
+static void hi_print_fields(const struct hostinfo *hi, FILE *f, int w,
+			    const struct hi_field *t, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const void *v = (const char *)hi + t[i].off;
+
+		switch (t[i].kind) {
+		case HK_STR:
+			hi_row(f, w, t[i].key, "%s", (const char *)v);
+			break;
+		case HK_INT:
+			hi_row(f, w, t[i].key, "%d", *(const int *)v);
+			break;
+		case HK_INT_HEX:
+			hi_row(f, w, t[i].key, "%d (0x%x)", *(const int *)v,
+			       *(const unsigned int *)v);
+			break;
+		case HK_S64:
+			hi_row(f, w, t[i].key, "%" PRId64, *(const int64_t *)v);
+			break;
+		case HK_BYTES:
+			hi_row(f, w, t[i].key, "%" PRIu64 " (%" PRIu64 " MiB)",
+			       *(const uint64_t *)v, *(const uint64_t *)v >> 20);
+			break;
+		}
+	}
+}
+
 void hostinfo_print(const struct hostinfo *hi, FILE *f)
 {
 	int w = (int)strlen("mem_available_bytes");
@@ -677,43 +744,9 @@ void hostinfo_print(const struct hostinfo *hi, FILE *f)
 	hi_row(f, w, "origin", "%s", hi->origin.origin);
 	if (!strcmp(hi->origin.origin, "lab")) {
 		hi_row(f, w, "lab_accel", "%s (%s)", hi->origin.accel, hi->origin.accel_why);
-		hi_row(f, w, "lab_qemu", "%s", hi->origin.qemu);
-		hi_row(f, w, "lab_kernel", "%s", hi->origin.kernel);
-		hi_row(f, w, "lab_kvm", "%s", hi->origin.kvm);
-		hi_row(f, w, "lab_vm", "%s", hi->origin.vm);
-		hi_row(f, w, "lab_selftest", "%s", hi->origin.selftest);
+		hi_print_fields(hi, f, w, hi_lab_fields, HI_NR(hi_lab_fields));
 	}
-	hi_row(f, w, "hostname", "%s", hi->hostname);
-	hi_row(f, w, "kernel_release", "%s", hi->kernel_release);
-	hi_row(f, w, "kernel_version", "%s", hi->kernel_version);
-	hi_row(f, w, "cmdline", "%s", hi->cmdline);
-	hi_row(f, w, "cpu_vendor", "%s", hi->cpu_vendor);
-	hi_row(f, w, "cpu_model_name", "%s", hi->cpu_model_name);
-	hi_row(f, w, "cpu_family", "%d (0x%x)", hi->cpu_family,
-	       (unsigned int)hi->cpu_family);
-	hi_row(f, w, "cpu_model", "%d (0x%x)", hi->cpu_model,
-	       (unsigned int)hi->cpu_model);
-	hi_row(f, w, "cpu_stepping", "%d", hi->cpu_stepping);
-	hi_row(f, w, "microcode", "%s", hi->microcode);
-	hi_row(f, w, "online_cpus", "%d", hi->online_cpus);
-	hi_row(f, w, "smt_active", "%d", hi->smt_active);
-	hi_row(f, w, "governor", "%s", hi->governor);
-	hi_row(f, w, "mitigations", "%s", hi->mitigations);
-	hi_row(f, w, "hypervisor", "%s", hi->hypervisor);
-	hi_row(f, w, "thp_enabled", "%s", hi->thp_enabled);
-	hi_row(f, w, "thp_shmem_enabled", "%s", hi->thp_shmem_enabled);
-	hi_row(f, w, "hugepages_2m_total", "%" PRId64, hi->hugepages_2m_total);
-	hi_row(f, w, "hugepages_2m_free", "%" PRId64, hi->hugepages_2m_free);
-	hi_row(f, w, "hugepages_1g_total", "%" PRId64, hi->hugepages_1g_total);
-	hi_row(f, w, "hugepages_1g_free", "%" PRId64, hi->hugepages_1g_free);
-	hi_row(f, w, "mem_total_bytes", "%" PRIu64 " (%" PRIu64 " MiB)",
-	       hi->mem_total_bytes, hi->mem_total_bytes >> 20);
-	hi_row(f, w, "mem_available_bytes", "%" PRIu64 " (%" PRIu64 " MiB)",
-	       hi->mem_available_bytes, hi->mem_available_bytes >> 20);
-	hi_row(f, w, "kvm_vendor_module", "%s", hi->kvm_vendor_module);
-	hi_row(f, w, "mmu_kind", "%s", hi->mmu_kind);
-	hi_row(f, w, "kvm_tdp_mmu", "%s", hi->kvm_tdp_mmu);
-	hi_row(f, w, "gmem_mode_param", "%s", hi->gmem_mode_param);
+	hi_print_fields(hi, f, w, hi_fields, HI_NR(hi_fields));
 	for (i = 0; i < hi->nr_kvm_params; i++) {
 		const struct hostinfo_kvm_param *p = &hi->kvm_params[i];
 		char key[HOSTINFO_PARAM_NAME_LEN + 20];

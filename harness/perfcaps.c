@@ -4,6 +4,7 @@
  * see perfcaps.h.
  */
 #include "harness/perfcaps.h"
+#include "harness/hostinfo.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -86,9 +87,8 @@ static int perfcaps_bad_name(const char *s)
 int perf_tracepoint_id(const char *sys, const char *ev, long *id)
 {
 	char tracefs[64], path[512], buf[32], *end;
-	ssize_t n;
 	long v;
-	int fd, ret;
+	int ret;
 
 	if (perfcaps_bad_name(sys) || perfcaps_bad_name(ev) || !id)
 		return -EINVAL;
@@ -98,18 +98,13 @@ int perf_tracepoint_id(const char *sys, const char *ev, long *id)
 	if ((size_t)snprintf(path, sizeof(path), "%s/events/%s/%s/id", tracefs,
 			     sys, ev) >= sizeof(path))
 		return -ENAMETOOLONG;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	ret = n < 0 ? -errno : 0;
-	close(fd);
+	/* the id file holds one number and a newline, which this trims */
+	ret = hostinfo_read_sysfs_str(path, buf, sizeof(buf));
 	if (ret)
 		return ret;
-	buf[n] = '\0';
 	errno = 0;
 	v = strtol(buf, &end, 10);
-	if (errno || end == buf || v < 0 || (*end && *end != '\n'))
+	if (errno || end == buf || v < 0 || *end)
 		return -EINVAL;
 	*id = v;
 	return 0;

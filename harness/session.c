@@ -357,30 +357,26 @@ static bool watch_vcpus(struct session *s, const struct session_threads *t,
 	return stuck;
 }
 
-int session_run_threads(struct session *s, const struct session_threads *t)
-{
-	struct start_gate gate = {
-		.lock = PTHREAD_MUTEX_INITIALIZER,
-		.cond = PTHREAD_COND_INITIALIZER,
-	};
+/* one session_run_threads call, as its supervisor sees it */
+struct supervisor {
+	struct session *s;
+	const struct session_threads *t;
 	struct thread_slot *slots;
 	struct vcpu_watch *watch;
-	unsigned int i, nr_started = 0;
-	uint64_t start, now, stop_ns = 0;
-	uint64_t grace_ns = t->grace_ns ? t->grace_ns : SESSION_GRACE_NS;
-	bool stopping = false, wedged = false;
-	char line[640];
-	int ret = 0, r;
+	unsigned int nr_started;
+	uint64_t grace_ns;
+};
 
-	if (t->nr_threads < s->nr_vcpus)
-		return -EINVAL;
-	slots = calloc(t->nr_threads, sizeof(*slots));
-	watch = calloc(s->nr_vcpus ? s->nr_vcpus : 1, sizeof(*watch));
-	if (!slots || !watch) {
-		free(slots);
-		free(watch);
-		return -ENOMEM;
-	}
+static bool slot_done(const struct thread_slot *ts)
+{
+	return __atomic_load_n(&ts->done, __ATOMIC_ACQUIRE);
+}
+
+/* a run starts with no stop asked for and no state left from the last one */
+static void reset_for_run(struct session *s, const struct session_threads *t)
+{
+	unsigned int i;
+
 	if (t->diag && t->diag_len)
 		t->diag[0] = 0;
 	__atomic_store_n(&s->abort, 0, __ATOMIC_SEQ_CST);
@@ -390,92 +386,155 @@ int session_run_threads(struct session *s, const struct session_threads *t)
 		__atomic_store_n(&s->vcpus[i].state_lost, 0, __ATOMIC_SEQ_CST);
 		s->vcpus[i].kick_report[0] = 0;
 	}
-	for (i = 0; i < t->nr_threads; i++) {
-		slots[i].s = s;
-		slots[i].t = t;
-		slots[i].gate = &gate;
-		slots[i].idx = i;
-		slots[i].ret = t->thread_ret ? &t->thread_ret[i] : NULL;
-		r = pthread_create(&slots[i].tid, NULL, thread_main, &slots[i]);
-		if (r) {
-			ret = -r;
-			break;
-		}
-		nr_started++;
-	}
-	/* thread creation takes mmap_lock: start measuring only once all exist */
-	gate_open(&gate, ret ? -1 : 1);
-	start = now_ns();
-	for (i = 0; i < s->nr_vcpus; i++)
-		watch[i].since_ns = start;
-	while (!ret || stopping) {
-		bool all_done = true;
+}
 
-		for (i = 0; i < nr_started; i++)
-			if (!__atomic_load_n(&slots[i].done, __ATOMIC_ACQUIRE))
-				all_done = false;
-		if (all_done)
+/* create the threads, which wait at the gate; -errno when one could not be */
+static int start_threads(struct supervisor *sv, struct start_gate *gate)
+{
+	const struct session_threads *t = sv->t;
+	unsigned int i;
+	int r;
+
+	for (i = 0; i < t->nr_threads; i++) {
+		sv->slots[i].s = sv->s;
+		sv->slots[i].t = t;
+		sv->slots[i].gate = gate;
+		sv->slots[i].idx = i;
+		sv->slots[i].ret = t->thread_ret ? &t->thread_ret[i] : NULL;
+		r = pthread_create(&sv->slots[i].tid, NULL, thread_main, &sv->slots[i]);
+		if (r)
+			return -r;
+		sv->nr_started++;
+	}
+	return 0;
+}
+
+static bool all_done(const struct supervisor *sv)
+{
+	unsigned int i;
+
+	for (i = 0; i < sv->nr_started; i++)
+		if (!slot_done(&sv->slots[i]))
+			return false;
+	return true;
+}
+
+/*
+ * Describe the unfinished threads from index @from on in t->diag; with
+ * @abandon, also mark them left to themselves (wedged).
+ */
+static void describe_unfinished(struct supervisor *sv, unsigned int from,
+				bool abandon)
+{
+	char line[640];
+	unsigned int i;
+
+	for (i = from; i < sv->nr_started; i++) {
+		if (slot_done(&sv->slots[i]))
+			continue;
+		describe_stuck_thread(sv->s, &sv->slots[i], line, sizeof(line));
+		diag_append(sv->t, line);
+		if (abandon)
+			__atomic_store_n(&sv->slots[i].abandoned, 1, __ATOMIC_RELEASE);
+	}
+}
+
+/* why the threads must stop now (-EINTR, -ETIMEDOUT, -ETIME), or 0 */
+static int stop_reason(struct supervisor *sv, uint64_t start, uint64_t now)
+{
+	const struct session_threads *t = sv->t;
+
+	if (t->stop && *t->stop)
+		return -EINTR;
+	if (t->timeout_ns && now - start > t->timeout_ns)
+		return -ETIMEDOUT;
+	if (watch_vcpus(sv->s, t, sv->slots, sv->nr_started, sv->watch, now,
+			sv->grace_ns))
+		return -ETIME;
+	return 0;
+}
+
+/* keep kicking: a kick may land before KVM_RUN is entered */
+static void kick_unfinished_vcpus(struct supervisor *sv)
+{
+	unsigned int i;
+
+	for (i = 0; i < sv->s->nr_vcpus && i < sv->nr_started; i++)
+		if (!slot_done(&sv->slots[i]))
+			vcpu_kick(&sv->s->vcpus[i], sv->slots[i].tid);
+}
+
+/*
+ * Wait for every thread to return, stopping them all on *t->stop, the
+ * timeout or a stalled vCPU. @ret is the start's result (nonzero: nothing
+ * to supervise). Sets *wedged when the stop was not honoured in time.
+ */
+static int supervise(struct supervisor *sv, int ret, bool *wedged)
+{
+	struct session *s = sv->s;
+	uint64_t start = now_ns(), now, stop_ns = 0;
+	bool stopping = false;
+	unsigned int i;
+
+	for (i = 0; i < s->nr_vcpus; i++)
+		sv->watch[i].since_ns = start;
+	while (!ret || stopping) {
+		if (all_done(sv))
 			break;
 		now = now_ns();
 		if (!stopping) {
-			if (t->stop && *t->stop)
-				ret = -EINTR;
-			else if (t->timeout_ns && now - start > t->timeout_ns)
-				ret = -ETIMEDOUT;
-			else if (watch_vcpus(s, t, slots, nr_started, watch, now, grace_ns))
-				ret = -ETIME;
+			ret = stop_reason(sv, start, now);
 			if (ret) {
 				stopping = true;
 				stop_ns = now;
 				/* harness threads as the stop found them (vCPUs report when kicked) */
-				for (i = s->nr_vcpus; ret != -EINTR && i < nr_started; i++) {
-					if (__atomic_load_n(&slots[i].done, __ATOMIC_ACQUIRE))
-						continue;
-					describe_stuck_thread(s, &slots[i], line, sizeof(line));
-					diag_append(t, line);
-				}
+				if (ret != -EINTR)
+					describe_unfinished(sv, s->nr_vcpus, false);
 				__atomic_store_n(&s->abort, 1, __ATOMIC_SEQ_CST);
 			}
 		}
-		if (stopping && now - stop_ns > grace_ns) {
+		if (stopping && now - stop_ns > sv->grace_ns) {
 			/* the stop was not honoured: say who hangs where, and leave them */
-			for (i = 0; i < nr_started; i++) {
-				if (__atomic_load_n(&slots[i].done, __ATOMIC_ACQUIRE))
-					continue;
-				describe_stuck_thread(s, &slots[i], line, sizeof(line));
-				diag_append(t, line);
-				__atomic_store_n(&slots[i].abandoned, 1, __ATOMIC_RELEASE);
-			}
-			wedged = true;
+			describe_unfinished(sv, 0, true);
+			*wedged = true;
 			break;
 		}
-		if (stopping) {
-			/* keep kicking: a kick may land before KVM_RUN is entered */
-			for (i = 0; i < s->nr_vcpus && i < nr_started; i++)
-				if (!__atomic_load_n(&slots[i].done, __ATOMIC_ACQUIRE))
-					vcpu_kick(&s->vcpus[i], slots[i].tid);
-		}
+		if (stopping)
+			kick_unfinished_vcpus(sv);
 		sleep_ms(stopping ? 5 : 10);
 	}
-	if (wedged) {
-		/* threads still running keep their slots: never freed */
-		__atomic_store_n(&s->wedged, 1, __ATOMIC_SEQ_CST);
-		s->wedged_slots = slots;
-		for (i = 0; i < nr_started; i++)
-			if (!__atomic_load_n(&slots[i].abandoned, __ATOMIC_ACQUIRE))
-				pthread_join(slots[i].tid, NULL);
-			else
-				pthread_detach(slots[i].tid);
-		free(watch);
-		return ret;
-	}
-	for (i = 0; i < nr_started; i++)
-		pthread_join(slots[i].tid, NULL);
+	return ret;
+}
+
+/* threads still running keep their slots: never freed */
+static void leave_wedged(struct supervisor *sv)
+{
+	unsigned int i;
+
+	__atomic_store_n(&sv->s->wedged, 1, __ATOMIC_SEQ_CST);
+	sv->s->wedged_slots = sv->slots;
+	for (i = 0; i < sv->nr_started; i++)
+		if (!__atomic_load_n(&sv->slots[i].abandoned, __ATOMIC_ACQUIRE))
+			pthread_join(sv->slots[i].tid, NULL);
+		else
+			pthread_detach(sv->slots[i].tid);
+}
+
+/* join every thread; the result is @ret or else the first thread's error */
+static int join_threads(struct supervisor *sv, int ret)
+{
+	struct session *s = sv->s;
+	const struct session_threads *t = sv->t;
+	char line[640];
+	unsigned int i;
+
+	for (i = 0; i < sv->nr_started; i++)
+		pthread_join(sv->slots[i].tid, NULL);
 	for (i = 0; i < s->nr_vcpus; i++)
 		__atomic_store_n(&s->vcpus[i].run->immediate_exit, 0, __ATOMIC_SEQ_CST);
 	/* where each vCPU was when the timeout or the stop kicked it */
 	if (ret == -ETIMEDOUT || ret == -EINTR)
-		for (i = 0; i < s->nr_vcpus && i < nr_started; i++) {
+		for (i = 0; i < s->nr_vcpus && i < sv->nr_started; i++) {
 			if (!s->vcpus[i].kick_report[0])
 				continue;
 			snprintf(line, sizeof(line), "vCPU %u %s", i, s->vcpus[i].kick_report);
@@ -483,11 +542,45 @@ int session_run_threads(struct session *s, const struct session_threads *t)
 		}
 	if (!ret && t->thread_ret)
 		for (i = 0; i < t->nr_threads; i++)
-			if (t->thread_ret[i] && t->thread_ret[i] != -EINTR) {
-				ret = t->thread_ret[i];
-				break;
-			}
-	free(watch);
-	free(slots);
+			if (t->thread_ret[i] && t->thread_ret[i] != -EINTR)
+				return t->thread_ret[i];
+	return ret;
+}
+
+int session_run_threads(struct session *s, const struct session_threads *t)
+{
+	struct start_gate gate = {
+		.lock = PTHREAD_MUTEX_INITIALIZER,
+		.cond = PTHREAD_COND_INITIALIZER,
+	};
+	struct supervisor sv = {
+		.s = s,
+		.t = t,
+		.grace_ns = t->grace_ns ? t->grace_ns : SESSION_GRACE_NS,
+	};
+	bool wedged = false;
+	int ret;
+
+	if (t->nr_threads < s->nr_vcpus)
+		return -EINVAL;
+	sv.slots = calloc(t->nr_threads, sizeof(*sv.slots));
+	sv.watch = calloc(s->nr_vcpus ? s->nr_vcpus : 1, sizeof(*sv.watch));
+	if (!sv.slots || !sv.watch) {
+		free(sv.slots);
+		free(sv.watch);
+		return -ENOMEM;
+	}
+	reset_for_run(s, t);
+	ret = start_threads(&sv, &gate);
+	/* thread creation takes mmap_lock: start measuring only once all exist */
+	gate_open(&gate, ret ? -1 : 1);
+	ret = supervise(&sv, ret, &wedged);
+	free(sv.watch);
+	if (wedged) {
+		leave_wedged(&sv);
+		return ret;
+	}
+	ret = join_threads(&sv, ret);
+	free(sv.slots);
 	return ret;
 }

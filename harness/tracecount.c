@@ -11,6 +11,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "harness/hostinfo.h"
 #include "harness/perfcaps.h"
 #include "harness/tracecount.h"
 
@@ -55,19 +56,12 @@ static int tracecount_parse_cpulist(const char *s, int *cpus, unsigned int max,
 int tracecount_init(struct tracecount *tc)
 {
 	char buf[4096];
-	ssize_t n;
-	int fd, r;
+	int r;
 
 	memset(tc, 0, sizeof(*tc));
-	fd = open(TRACECOUNT_ONLINE, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	r = n < 0 ? -errno : 0;
-	close(fd);
+	r = hostinfo_read_sysfs_str(TRACECOUNT_ONLINE, buf, sizeof(buf));
 	if (r)
 		return r;
-	buf[n] = '\0';
 	return tracecount_parse_cpulist(buf, tc->cpus, TRACECOUNT_MAX_CPUS,
 					&tc->nr_cpus);
 }

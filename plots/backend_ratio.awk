@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# awk -f backend_ratio.awk tidy.dat >backend_ratio.dat
+# awk -f sort.awk -f backend_ratio.awk tidy.dat >backend_ratio.dat
 #
 # Ratio of p50 convert_ns per granularity, one column per compared pair.
 # A side is a backend with its VM type (dual and inplace run on a
@@ -79,12 +79,7 @@ END {
 			by_driver[nc] = 1
 		}
 	}
-	for (i = 2; i <= ng; i++) {
-		v = gs[i]
-		for (j = i - 1; j >= 1 && gs[j] > v; j--)
-			gs[j + 1] = gs[j]
-		gs[j + 1] = v
-	}
+	sort_asc(gs, ng)
 	# Keep only columns with at least one ratio, rows likewise.
 	for (c = 1; c <= nc; c++)
 		for (i = 1; i <= ng; i++) {

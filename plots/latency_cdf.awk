@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# awk -f latency_cdf.awk tidy.dat tidy.dat >latency_cdf.dat
+# awk -f sort.awk -f latency_cdf.awk tidy.dat tidy.dat >latency_cdf.dat
 #
 # HdrHistogram-style percentile spectrum, one block per series x granularity.
 # Columns: 1/(1-q) latency_ns q sidx gidx (gidx = rank of the granularity).
@@ -16,12 +16,7 @@ NR == FNR {
 	next
 }
 !sorted {
-	for (i = 2; i <= ng; i++) {
-		v = gs[i]
-		for (j = i - 1; j >= 1 && gs[j] > v; j--)
-			gs[j + 1] = gs[j]
-		gs[j + 1] = v
-	}
+	sort_asc(gs, ng)
 	for (i = 1; i <= ng; i++)
 		gidx[gs[i]] = i - 1
 	sorted = 1

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# awk -f layouts.awk tidy.dat >layouts.dat
+# awk -f sort.awk -f layouts.awk tidy.dat >layouts.dat
 #
 # layouts workload: clustered bars of to_private_ns p50, header "group
 # <granularity>...", then one row per series (backend x layout): its
@@ -16,12 +16,7 @@
 END {
 	if (!ns)
 		exit 1
-	for (i = 2; i <= ng; i++) {
-		x = gs[i]
-		for (j = i - 1; j >= 1 && gs[j] > x; j--)
-			gs[j + 1] = gs[j]
-		gs[j + 1] = x
-	}
+	sort_asc(gs, ng)
 	printf "group"
 	for (i = 1; i <= ng; i++)
 		printf " %s", gl[gs[i]]

@@ -41,18 +41,18 @@ prog=render.sh
 # function (see below) runs the awk program, usually plots/<name>.awk, that
 # shapes the tidy tables into the .dat the script reads.
 PLOTS='
-latency_vs_granularity:dat_latency_vs_granularity
+latency_vs_granularity:dat_tidy_awk
 latency_cdf:dat_latency_cdf
 phases:dat_phases
 backend_ratio:dat_backend_ratio
-throughput:dat_throughput
+throughput:dat_tidy_awk
 invalidation_counters:dat_invalidation_counters
 footprint:dat_footprint
 eagain_vs_pinned:dat_eagain_vs_pinned
 pinned_freed:dat_pinned_freed
 vcpu_scaling:dat_vcpu_scaling
 bounce_throughput:dat_bounce_throughput
-layouts:dat_layouts
+layouts:dat_tidy_awk
 '
 
 # Per-phase metrics for phases.gp, in the order a conversion goes through them;
@@ -168,7 +168,7 @@ meta=$data_dir/meta.txt
 tidy_body=$data_dir/tidy.body
 : >"$ctrs.body" || exit 1	# awk creates it only when a cell has counters
 # shellcheck disable=SC2086 # $csvs: one word per line (IFS above)
-awk -v meta="$meta" -v ctrs="$ctrs.body" -f "$script_dir/csv.awk" -f "$script_dir/tidy.awk" \
+awk -v meta="$meta" -v ctrs="$ctrs.body" -f "$script_dir/csv.awk" -f "$script_dir/sort.awk" -f "$script_dir/tidy.awk" \
 	$csvs >"$tidy_body"
 rc=$?
 case $rc in
@@ -194,21 +194,27 @@ esac
 rm -f "$tidy_body" "$ctrs.body"
 
 # ---------------------------------------------------------------------------
-# Step 2 helpers: "dat_<plot> TIDY OUT" writes OUT and returns 0, or returns 1
+# Step 2 helpers: "dat_<plot> TIDY OUT PLOT" writes OUT and returns 0, or returns 1
 # with skip_why set when the run has no data for that plot. They may set
 # plot_vars to extra gnuplot assignments ("name='value'; "). The counters
 # table is $ctrs; the results directories are $dirs (one per line). What
 # each .dat holds is described at the top of the awk program writing it.
 # ---------------------------------------------------------------------------
 
-dat_latency_vs_granularity() {
-	skip_why='no to_private_ns, to_shared_ns or convert_ns rows'
-	awk -f "$script_dir/latency_vs_granularity.awk" "$1" >"$2"
+# The plots whose .dat is their awk program (plots/<plot>.awk) over TIDY
+# alone: "dat_tidy_awk TIDY OUT PLOT".
+dat_tidy_awk() {
+	case $3 in
+	latency_vs_granularity) skip_why='no to_private_ns, to_shared_ns or convert_ns rows' ;;
+	throughput) skip_why='no conversions_per_s values' ;;
+	layouts) skip_why='no layouts cells with to_private_ns' ;;
+	esac
+	awk -f "$script_dir/sort.awk" -f "$script_dir/$3.awk" "$1" >"$2"
 }
 
 dat_latency_cdf() {
 	skip_why='no convert_ns rows'
-	awk -f "$script_dir/latency_cdf.awk" "$1" "$1" >"$2"
+	awk -f "$script_dir/sort.awk" -f "$script_dir/latency_cdf.awk" "$1" "$1" >"$2"
 }
 
 dat_phases() {
@@ -223,12 +229,7 @@ dat_backend_ratio() {
 	what=$(awk -f "$script_dir/backend_ratio_what.awk" "$1")
 	[ -n "$what" ] || return 1
 	plot_vars="ratio_what='$(gq "$what")'; "
-	awk -f "$script_dir/backend_ratio.awk" "$1" >"$2"
-}
-
-dat_throughput() {
-	skip_why='no conversions_per_s values'
-	awk -f "$script_dir/throughput.awk" "$1" >"$2"
+	awk -f "$script_dir/sort.awk" -f "$script_dir/backend_ratio.awk" "$1" >"$2"
 }
 
 # Counters that are 0 somewhere are named in zero_note, which
@@ -293,11 +294,6 @@ dat_bounce_throughput() {
 	skip_why='no bounce cells with conversions_per_s or copy_bytes_per_s'
 	awk -f "$script_dir/bounce_throughput.awk" "$ctrs" "$1" >"$2"
 }
-
-dat_layouts() {
-	skip_why='no layouts cells with to_private_ns'
-	awk -f "$script_dir/layouts.awk" "$1" >"$2"
-}
 # ---------------------------------------------------------------------------
 # Title line shared by every plot: where the numbers come from.
 # ---------------------------------------------------------------------------
@@ -334,7 +330,7 @@ for entry in $PLOTS; do
 	dat=$data_dir/$name.dat
 	skip_why=
 	plot_vars=
-	if ! "$fn" "$tidy" "$dat"; then
+	if ! "$fn" "$tidy" "$dat" "$name"; then
 		echo "$prog: skipping $name: ${skip_why:-no data}" >&2
 		# An image left from an earlier render would pass for this run's.
 		rm -f "$dat" "$plot_dir/$name.png" "$plot_dir/$name.svg"

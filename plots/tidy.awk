@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# awk -v meta=META -v ctrs=CTRS -f csv.awk -f tidy.awk results.csv... >BODY
+# awk -v meta=META -v ctrs=CTRS -f csv.awk -f sort.awk -f tidy.awk results.csv... >BODY
 #
 # Step 1 of render.sh: reduces results.csv files (schema v1) to the tables
 # every plot is shaped from. Rows with status=ok and warmup=0 only; every
@@ -48,15 +48,10 @@ function human(b) {
 	return b "B"
 }
 # Median of a[1..n] (sorted in place).
-function med(a, n,    i, j, v) {
+function med(a, n,    v) {
 	if (n == 0)
 		return "NaN"
-	for (i = 2; i <= n; i++) {	# insertion sort: a handful of repetitions
-		v = a[i]
-		for (j = i - 1; j >= 1 && a[j] > v; j--)
-			a[j + 1] = a[j]
-		a[j + 1] = v
-	}
+	sort_asc(a, n)
 	v = (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
 	return sprintf("%.10g", v)
 }

@@ -152,6 +152,13 @@ struct cgen_model {
 	double threshold_pct;		/* compare --threshold; 0 = default */
 };
 
+/* the quiet host of results/README.md (run-to-run drift ~1.8 % sd) */
+#define CGEN_QUIET_HOST {						\
+	.reps = 3, .conversions = 2000, .within_sigma = 0.3,		\
+	.rep_sigma = 0.01, .cell_run_sigma = 0.01, .run_sigma = 0.015,	\
+	.slowdown = 1.0,						\
+}
+
 static inline double cgen_lognormal(struct rng *r, double sigma)
 {
 	return exp(sigma * rng_normal(r));

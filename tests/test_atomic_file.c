@@ -11,7 +11,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -26,6 +25,7 @@
 #include <cmocka.h>
 
 #include "bench/atomic_file.h"
+#include "tests/test_util.h"
 
 struct fixture {
 	char dir[64];
@@ -37,20 +37,13 @@ static int setup(void **state)
 
 	if (!f)
 		return -1;
-	strcpy(f->dir, "/tmp/gmb_atomic_XXXXXX");
-	if (!mkdtemp(f->dir)) {
+	if (tu_tmpdir(f->dir, sizeof(f->dir), "gmb_atomic")) {
 		free(f);
 		return -1;
 	}
 	umask(022);
 	*state = f;
 	return 0;
-}
-
-static int rm_entry(const char *path, const struct stat *st, int type,
-		    struct FTW *ftw)
-{
-	return remove(path);
 }
 
 static int teardown(void **state)
@@ -61,37 +54,15 @@ static int teardown(void **state)
 	/* a failed assertion in the tmpfs test may leave it mounted */
 	snprintf(mnt, sizeof(mnt), "%s/mnt", f->dir);
 	umount2(mnt, MNT_DETACH);
-	nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+	tu_rmtree(f->dir);
 	free(f);
 	return 0;
-}
-
-/* Whole file into a malloc'ed buffer; *len set. NULL if unreadable. */
-static char *slurp(const char *path, size_t *len)
-{
-	struct stat st;
-	char *buf;
-	int fd = open(path, O_RDONLY);
-
-	if (fd < 0)
-		return NULL;
-	if (fstat(fd, &st)) {
-		close(fd);
-		return NULL;
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	assert_non_null(buf);
-	assert_int_equal(read(fd, buf, (size_t)st.st_size), st.st_size);
-	buf[st.st_size] = '\0';
-	*len = (size_t)st.st_size;
-	close(fd);
-	return buf;
 }
 
 static void assert_content(const char *path, const void *data, size_t len)
 {
 	size_t got_len = 0;
-	char *got = slurp(path, &got_len);
+	char *got = tu_slurp(path, &got_len);
 
 	assert_non_null(got);
 	assert_int_equal(got_len, len);
@@ -310,32 +281,42 @@ static void assert_dir_mode(const char *path, mode_t mode)
 
 static void test_mkdir_p(void **state)
 {
+	/* mkdir_p(make, mode) when make is set, then check has mode want */
+	static const struct {
+		const char *make;
+		mode_t mode;
+		const char *check;
+		mode_t want;
+	} steps[] = {
+		{ "a/b/c", 0755, "a/b/c", 0755 },
+		{ NULL, 0, "a/b", 0755 },
+		/* again: already exists */
+		{ "a/b/c", 0755, NULL, 0 },
+		/* repeated and trailing slashes */
+		{ "/x///y//", 0755, "x/y", 0755 },
+		/* restrictive mode: intermediates stay usable (u+wx), leaf exact */
+		{ "r/s", 0500, "r/s", 0500 },
+		{ NULL, 0, "r", 0700 },
+		/* umask applies as for mkdir(2) */
+		{ "m", 0777, "m", 0755 },
+	};
 	struct fixture *f = *state;
 	char path[128], file[128], err[1024] = "", want[1024], cwd[4096];
+	size_t i;
 
-	snprintf(path, sizeof(path), "%s/a/b/c", f->dir);
-	assert_int_equal(mkdir_p(path, 0755, err, sizeof(err)), 0);
-	assert_dir_mode(path, 0755);
-	snprintf(path, sizeof(path), "%s/a/b", f->dir);
-	assert_dir_mode(path, 0755);
-	/* again: already exists */
-	snprintf(path, sizeof(path), "%s/a/b/c", f->dir);
-	assert_int_equal(mkdir_p(path, 0755, err, sizeof(err)), 0);
-	/* repeated and trailing slashes */
-	snprintf(path, sizeof(path), "%s//x///y//", f->dir);
-	assert_int_equal(mkdir_p(path, 0755, err, sizeof(err)), 0);
-	snprintf(path, sizeof(path), "%s/x/y", f->dir);
-	assert_dir_mode(path, 0755);
-	/* restrictive mode: intermediates stay usable (u+wx), leaf exact */
-	snprintf(path, sizeof(path), "%s/r/s", f->dir);
-	assert_int_equal(mkdir_p(path, 0500, err, sizeof(err)), 0);
-	assert_dir_mode(path, 0500);
-	snprintf(path, sizeof(path), "%s/r", f->dir);
-	assert_dir_mode(path, 0700);
-	/* umask applies as for mkdir(2) */
-	snprintf(path, sizeof(path), "%s/m", f->dir);
-	assert_int_equal(mkdir_p(path, 0777, err, sizeof(err)), 0);
-	assert_dir_mode(path, 0755);
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		if (steps[i].make) {
+			snprintf(path, sizeof(path), "%s/%s", f->dir,
+				 steps[i].make);
+			assert_int_equal(mkdir_p(path, steps[i].mode, err,
+						 sizeof(err)), 0);
+		}
+		if (steps[i].check) {
+			snprintf(path, sizeof(path), "%s/%s", f->dir,
+				 steps[i].check);
+			assert_dir_mode(path, steps[i].want);
+		}
+	}
 	assert_int_equal(mkdir_p("/", 0755, err, sizeof(err)), 0);
 	assert_int_equal(mkdir_p("/tmp", 0755, err, sizeof(err)), 0);
 	assert_string_equal(err, "");

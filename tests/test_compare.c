@@ -9,10 +9,10 @@
  * test_compare_gate.c.
  */
 #include <errno.h>
-#include <ftw.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -25,6 +25,7 @@
 
 #include "bench/compare.h"
 #include "bench/csv.h"
+#include "tests/cmp_test.h"
 
 #define NR_GRAN		3
 #define NR_METRIC	2
@@ -50,14 +51,13 @@ static const char *const schema_cols[] = {
 };
 #define NR_SCHEMA_COLS	(sizeof(schema_cols) / sizeof(schema_cols[0]))
 
-static const char *const cmp_csv_cols[] = {
-	"workload", "backend", "driver", "channel", "variant",
-	"granularity_bytes", "region_bytes", "vcpus", "metric", "stat",
-	"better", "base_n", "cand_n", "base_count", "cand_count",
-	"base_value", "cand_value", "delta_pct", "ratio", "ci_low", "ci_high",
-	"p_value", "significant", "from", "verdict",
-};
-#define NR_CMP_CSV_COLS	(sizeof(cmp_csv_cols) / sizeof(cmp_csv_cols[0]))
+/* the documented header of compare --csv */
+static const char cmp_csv_header[] =
+	"workload,backend,driver,channel,variant,granularity_bytes,"
+	"region_bytes,vcpus,metric,stat,better,base_n,cand_n,base_count,"
+	"cand_count,base_value,cand_value,delta_pct,ratio,ci_low,ci_high,"
+	"p_value,significant,from,verdict";
+#define NR_CMP_CSV_COLS	25
 
 /* cmocka 1.1 has no assert_double_equal */
 #define assert_near(a, b, eps) assert_near_at((a), (b), (eps), #a, __LINE__)
@@ -80,13 +80,6 @@ struct gen {
 	int slow_reps;			/* > 0: only reps < slow_reps get p50_mult */
 	double conv_mult;		/* 0 = 1.0 */
 	const char *extra_metric;	/* one more metric on every cell */
-};
-
-struct fixture {
-	char dir[64];
-	char base[128], cand[128], base_file[160], cand_file[160];
-	char cmp_csv[160];
-	char *out, *err;
 };
 
 /* deterministic +-1.6% noise that differs per rep, cell and metric */
@@ -236,74 +229,16 @@ static void write_results(const char *path, const struct gen *gn)
 
 static int setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	if (!f)
-		return -1;
-	strcpy(f->dir, "/tmp/test_compare.XXXXXX");
-	if (!mkdtemp(f->dir))
-		return -1;
-	snprintf(f->base, sizeof(f->base), "%s/base", f->dir);
-	snprintf(f->cand, sizeof(f->cand), "%s/cand", f->dir);
-	snprintf(f->base_file, sizeof(f->base_file), "%s/results.csv",
-		 f->base);
-	snprintf(f->cand_file, sizeof(f->cand_file), "%s/results.csv",
-		 f->cand);
-	snprintf(f->cmp_csv, sizeof(f->cmp_csv), "%s/cmp.csv", f->dir);
-	if (mkdir(f->base, 0755) || mkdir(f->cand, 0755))
-		return -1;
-	*state = f;
-	return 0;
+	return cmp_fix_setup(state, sizeof(struct cmp_fix));
 }
 
-static int rm_one(const char *path, const struct stat *st, int type,
-		  struct FTW *ftw)
-{
-	return remove(path);
-}
+#define run(f, ...)	cmp_fix_run(f, __VA_ARGS__)
 
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	nftw(f->dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
-	free(f->out);
-	free(f->err);
-	free(f);
-	return 0;
-}
-
-/* compare_main with the NULL-terminated argument list; captures out/err */
-static int run(struct fixture *f, ...)
-{
-	char *argv[16];
-	size_t out_len, err_len;
-	FILE *out, *err;
-	va_list ap;
-	int argc = 0, rc;
-
-	argv[argc++] = "compare";
-	va_start(ap, f);
-	while ((argv[argc] = va_arg(ap, char *)))
-		argc++;
-	va_end(ap);
-	free(f->out);
-	free(f->err);
-	out = open_memstream(&f->out, &out_len);
-	err = open_memstream(&f->err, &err_len);
-	assert_non_null(out);
-	assert_non_null(err);
-	rc = compare_main(argc, argv, out, err);
-	fclose(out);
-	fclose(err);
-	return rc;
-}
-
-static void write_pair(struct fixture *f, const struct gen *base,
+static void write_pair(struct cmp_fix *f, const struct gen *base,
 		       const struct gen *cand)
 {
-	write_results(f->base_file, base);
-	write_results(f->cand_file, cand);
+	write_results(f->base_csv, base);
+	write_results(f->cand_csv, cand);
 }
 
 static double median(double *x, int n)
@@ -351,51 +286,40 @@ static void cell_name(char *buf, size_t len, int g, const char *metric)
 static char *find_row(const char *out, const char *name, const char *stat)
 {
 	static char line[512];
-	const char *p = out;
 
-	while (*p) {
-		size_t l = strcspn(p, "\n");
-		char cell[256], st[64];
-
-		snprintf(line, sizeof(line), "%.*s", (int)l, p);
-		if (sscanf(line, "%255s %63s", cell, st) == 2 &&
-		    !strcmp(cell + (cell[0] == '!'), name) && !strcmp(st, stat))
-			return line;
-		p += l + (p[l] == '\n');
-	}
-	fail_msg("no row for %s %s in:\n%s", name, stat, out);
-	return NULL;
+	return cmp_find_line(out, name, stat, line, sizeof(line));
 }
 
 struct cmp_csv {
 	struct csv_table t;
-	int col[NR_CMP_CSV_COLS];
 };
 
-static void load_cmp_csv(struct fixture *f, struct cmp_csv *c)
+static void load_cmp_csv(struct cmp_fix *f, struct cmp_csv *c)
 {
-	char err[256] = "", *text;
-	long len;
-	size_t k;
-	FILE *fp = fopen(f->cmp_csv, "r");
+	size_t len, hlen = strlen(cmp_csv_header);
+	char err[256] = "", *text = tu_slurp_must(f->out_csv, &len);
 
-	assert_non_null(fp);
-	assert_int_equal(fseek(fp, 0, SEEK_END), 0);
-	len = ftell(fp);
-	rewind(fp);
-	text = malloc((size_t)len + 1);
-	assert_non_null(text);
-	assert_int_equal(fread(text, 1, (size_t)len, fp), (size_t)len);
-	fclose(fp);
-	assert_int_equal(csv_parse(text, (size_t)len, &c->t, err, sizeof(err)),
-			 0);
-	free(text);
 	/* exactly the documented header, in order */
+	assert_true(len > hlen + 1);
+	assert_memory_equal(text, cmp_csv_header, hlen);
+	assert_memory_equal(text + hlen, "\r\n", 2);
+	assert_int_equal(csv_parse(text, len, &c->t, err, sizeof(err)), 0);
+	free(text);
 	assert_int_equal(c->t.nr_cols, NR_CMP_CSV_COLS);
-	for (k = 0; k < NR_CMP_CSV_COLS; k++) {
-		assert_string_equal(c->t.header[k], cmp_csv_cols[k]);
-		c->col[k] = (int)k;
-	}
+}
+
+/*
+ * Write base and cand, compare them into the comparison CSV (the base
+ * named by base_path), expect exit code rc and load the CSV into c.
+ */
+static void compare_csv(struct cmp_fix *f, const struct gen *base,
+			const struct gen *cand, const char *base_path, int rc,
+			struct cmp_csv *c)
+{
+	write_pair(f, base, cand);
+	assert_int_equal(run(f, "--csv", f->out_csv, base_path, f->cand, NULL),
+			 rc);
+	load_cmp_csv(f, c);
 }
 
 static const char *cmp_field(const struct cmp_csv *c, size_t r,
@@ -460,35 +384,39 @@ static void check_verdicts(const struct cmp_csv *c, const char *stat,
 	assert_int_equal(c->t.nr_rows, NR_CMP_ROWS + NR_GRAN);
 }
 
-static void test_identical(void **state)
+/* compare_csv(), then check_verdicts() on the p50_ns rows */
+static void compare_verdicts(struct cmp_fix *f, const struct gen *base,
+			     const struct gen *cand, const char *base_path,
+			     int rc, const char *expect,
+			     const char *significant)
 {
-	struct fixture *f = *state;
-	struct gen g = { 0 };
 	struct cmp_csv c;
 
-	write_pair(f, &g, &g);
+	compare_csv(f, base, cand, base_path, rc, &c);
+	check_verdicts(&c, "p50_ns", expect, significant);
+	csv_table_free(&c.t);
+}
+
+static void test_identical(void **state)
+{
+	struct cmp_fix *f = *state;
+	struct gen g = { 0 };
+
 	/* one side as a file path, the other as a directory */
-	assert_int_equal(run(f, "--csv", f->cmp_csv, f->base_file, f->cand,
-			     NULL), 0);
+	compare_verdicts(f, &g, &g, f->base_csv, 0, "same", "0");
 	assert_string_equal(f->err, "");
 	assert_null(strstr(f->out, "\n!"));
 	assert_null(strstr(f->out, "regression  "));
 	assert_non_null(strstr(f->out, "0 regressions, 0 failed cells, 0 improvements, 15 same"));
-	load_cmp_csv(f, &c);
-	check_verdicts(&c, "p50_ns", "same", "0");
-	csv_table_free(&c.t);
 }
 
 static void test_p50_30pct_slower(void **state)
 {
-	struct fixture *f = *state;
+	struct cmp_fix *f = *state;
 	struct gen base = { 0 }, cand = { .p50_mult = { 1.3, 1.3, 1.3 } };
-	struct cmp_csv c;
 	int g, m;
 
-	write_pair(f, &base, &cand);
-	assert_int_equal(run(f, "--csv", f->cmp_csv, f->base, f->cand, NULL),
-			 1);
+	compare_verdicts(f, &base, &cand, f->base, 1, "regression", "1");
 	for (g = 0; g < NR_GRAN; g++)
 		for (m = 0; m < NR_METRIC; m++) {
 			char name[256], delta[32], *line;
@@ -507,14 +435,11 @@ static void test_p50_30pct_slower(void **state)
 			assert_non_null(strstr(line, "same"));
 		}
 	assert_non_null(strstr(f->out, "6 regressions, 0 failed cells, 0 improvements, 9 same"));
-	load_cmp_csv(f, &c);
-	check_verdicts(&c, "p50_ns", "regression", "1");
-	csv_table_free(&c.t);
 }
 
 static void test_markdown(void **state)
 {
-	struct fixture *f = *state;
+	struct cmp_fix *f = *state;
 	struct gen base = { 0 }, cand = { .p50_mult = { 1.3, 1.3, 1.3 } };
 	char name[256], row[300];
 
@@ -532,31 +457,22 @@ static void test_markdown(void **state)
 
 static void test_2pct_slower_below_floor(void **state)
 {
-	struct fixture *f = *state;
+	struct cmp_fix *f = *state;
 	struct gen base = { 0 }, cand = { .p50_mult = { 1.02, 1.02, 1.02 } };
-	struct cmp_csv c;
 
-	write_pair(f, &base, &cand);
-	assert_int_equal(run(f, "--csv", f->cmp_csv, f->base, f->cand, NULL),
-			 0);
-	load_cmp_csv(f, &c);
 	/* whether its interval excludes 1 or not: below the threshold */
-	check_verdicts(&c, "p50_ns", "same", NULL);
-	csv_table_free(&c.t);
+	compare_verdicts(f, &base, &cand, f->base, 0, "same", NULL);
 }
 
 static void test_2_of_9_slower_not_significant(void **state)
 {
-	struct fixture *f = *state;
+	struct cmp_fix *f = *state;
 	struct gen base = { 0 };
 	struct gen cand = { .p50_mult = { 1.3, 1.3, 1.3 }, .slow_reps = 2 };
 	struct cmp_csv c;
 	int g, m, nr_moved = 0;
 
-	write_pair(f, &base, &cand);
-	assert_int_equal(run(f, "--csv", f->cmp_csv, f->base, f->cand, NULL),
-			 0);
-	load_cmp_csv(f, &c);
+	compare_csv(f, &base, &cand, f->base, 0, &c);
 	check_verdicts(&c, "p50_ns", "same", "0");
 	csv_table_free(&c.t);
 
@@ -564,7 +480,7 @@ static void test_2_of_9_slower_not_significant(void **state)
 	 * With no floor at all the medians still moved up, so only the U test
 	 * keeps these rows from being regressions.
 	 */
-	assert_int_equal(run(f, "--threshold", "p50_ns=0", "--csv", f->cmp_csv,
+	assert_int_equal(run(f, "--threshold", "p50_ns=0", "--csv", f->out_csv,
 			     f->base, f->cand, NULL), 0);
 	load_cmp_csv(f, &c);
 	check_verdicts(&c, "p50_ns", "same", "0");
@@ -585,31 +501,22 @@ static void test_2_of_9_slower_not_significant(void **state)
 
 static void test_faster_is_improvement(void **state)
 {
-	struct fixture *f = *state;
+	struct cmp_fix *f = *state;
 	struct gen base = { 0 }, cand = { .p50_mult = { 0.7, 0.7, 0.7 } };
-	struct cmp_csv c;
 
-	write_pair(f, &base, &cand);
-	assert_int_equal(run(f, "--csv", f->cmp_csv, f->base, f->cand, NULL),
-			 0);
+	compare_verdicts(f, &base, &cand, f->base, 0, "improvement", "1");
 	assert_non_null(strstr(f->out, "improvement"));
 	assert_null(strstr(f->out, "\n!"));
-	load_cmp_csv(f, &c);
-	check_verdicts(&c, "p50_ns", "improvement", "1");
-	csv_table_free(&c.t);
 }
 
 static void test_conversions_halved(void **state)
 {
-	struct fixture *f = *state;
+	struct cmp_fix *f = *state;
 	struct gen base = { 0 }, cand = { .conv_mult = 0.5 };
 	struct cmp_csv c;
 	int g;
 
-	write_pair(f, &base, &cand);
-	assert_int_equal(run(f, "--csv", f->cmp_csv, f->base, f->cand, NULL),
-			 1);
-	load_cmp_csv(f, &c);
+	compare_csv(f, &base, &cand, f->base, 1, &c);
 	check_verdicts(&c, "conversions_per_s", "regression", "1");
 	for (g = 0; g < NR_GRAN; g++) {
 		size_t r = cmp_find(&c, g, "", "conversions_per_s");
@@ -633,7 +540,7 @@ static void test_conversions_halved(void **state)
 
 static void test_threshold_override(void **state)
 {
-	struct fixture *f = *state;
+	struct cmp_fix *f = *state;
 	struct gen base = { 0 }, cand = { .p50_mult = { 1.3, 1.3, 1.3 } };
 
 	write_pair(f, &base, &cand);
@@ -686,42 +593,41 @@ static void test_set_threshold_api(void **state)
 	assert_null(strchr(err, '\n'));
 }
 
-static void test_missing_column(void **state)
+/* a results.csv that compare refuses (exit 2), with the one-line reason */
+static void test_bad_header(void **state)
 {
-	struct fixture *f = *state;
-	struct gen base = { 0 }, cand = { .omit_col = "p99_ns" };
+	static const struct {
+		struct gen base, cand;
+		bool in_base;		/* the base's file is named, else cand's */
+		const char *why;
+	} cases[] = {
+		{ .cand = { .omit_col = "p99_ns" },
+		  .why = ": missing column 'p99_ns'\n" },
+		{ .base = { .schema_version = 99 }, .in_base = true,
+		  .why = ":2: schema_version '99' not supported (known: 1)\n" },
+	};
+	struct cmp_fix *f = *state;
 	char want[512];
+	size_t i;
 
-	write_pair(f, &base, &cand);
-	assert_int_equal(run(f, f->base, f->cand, NULL), 2);
-	snprintf(want, sizeof(want),
-		 "gmembench compare: %s: missing column 'p99_ns'\n",
-		 f->cand_file);
-	assert_string_equal(f->err, want);
-	assert_string_equal(f->out, "");
-}
-
-static void test_unknown_schema(void **state)
-{
-	struct fixture *f = *state;
-	struct gen base = { .schema_version = 99 }, cand = { 0 };
-	char want[512];
-
-	write_pair(f, &base, &cand);
-	assert_int_equal(run(f, f->base, f->cand, NULL), 2);
-	snprintf(want, sizeof(want),
-		 "gmembench compare: %s:2: schema_version '99' not supported (known: 1)\n",
-		 f->base_file);
-	assert_string_equal(f->err, want);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		write_pair(f, &cases[i].base, &cases[i].cand);
+		assert_int_equal(run(f, f->base, f->cand, NULL), 2);
+		snprintf(want, sizeof(want), "gmembench compare: %s%s",
+			 cases[i].in_base ? f->base_csv : f->cand_csv,
+			 cases[i].why);
+		assert_string_equal(f->err, want);
+		assert_string_equal(f->out, "");
+	}
 }
 
 static void test_unreadable(void **state)
 {
-	struct fixture *f = *state;
+	struct cmp_fix *f = *state;
 	struct gen g = { 0 };
 	char missing[256];
 
-	write_results(f->base_file, &g);
+	write_results(f->base_csv, &g);
 	/* a directory without results.csv */
 	assert_int_equal(run(f, f->base, f->cand, NULL), 2);
 	snprintf(missing, sizeof(missing), "%s/results.csv", f->cand);
@@ -732,7 +638,7 @@ static void test_unreadable(void **state)
 
 static void test_disjoint(void **state)
 {
-	struct fixture *f = *state;
+	struct cmp_fix *f = *state;
 	struct gen base = { 0 }, cand = { .workload = "stress" };
 	char want[512];
 
@@ -740,13 +646,13 @@ static void test_disjoint(void **state)
 	assert_int_equal(run(f, f->base, f->cand, NULL), 2);
 	snprintf(want, sizeof(want),
 		 "gmembench compare: no common cell between %s and %s\n",
-		 f->base_file, f->cand_file);
+		 f->base_csv, f->cand_csv);
 	assert_string_equal(f->err, want);
 }
 
 static void test_only_in_one_side(void **state)
 {
-	struct fixture *f = *state;
+	struct cmp_fix *f = *state;
 	struct gen base = { 0 }, cand = { .extra_metric = "punch_ns" };
 	char name[256], line[300];
 	int g;
@@ -763,7 +669,7 @@ static void test_only_in_one_side(void **state)
 
 static void test_few_reps_warning(void **state)
 {
-	struct fixture *f = *state;
+	struct cmp_fix *f = *state;
 	struct gen g = { .reps = 2 }, three = { .reps = 3 };
 
 	write_pair(f, &g, &g);
@@ -778,7 +684,7 @@ static void test_few_reps_warning(void **state)
 
 static void test_single_rep_effect_alone(void **state)
 {
-	struct fixture *f = *state;
+	struct cmp_fix *f = *state;
 	struct gen base = { .reps = 1 };
 	struct gen cand = { .reps = 1, .p50_mult = { 1.3, 1.3, 1.3 } };
 	char name[256], want[64], *line;
@@ -800,7 +706,7 @@ static void test_single_rep_effect_alone(void **state)
 
 static void test_geomean(void **state)
 {
-	struct fixture *f = *state;
+	struct cmp_fix *f = *state;
 	struct gen base = { 0 }, cand = { .p50_mult = { 1.10, 1.20, 0.97 } };
 	double sum_log = 0.0, gm;
 	char want[128];
@@ -825,13 +731,13 @@ static void test_geomean(void **state)
 
 static void test_csv_output(void **state)
 {
-	struct fixture *f = *state;
+	struct cmp_fix *f = *state;
 	struct gen base = { 0 }, cand = { .p50_mult = { 1.10, 1.20, 0.97 } };
 	struct cmp_csv c;
 	int g, m;
 
 	write_pair(f, &base, &cand);
-	run(f, "--csv", f->cmp_csv, f->base, f->cand, NULL);
+	run(f, "--csv", f->out_csv, f->base, f->cand, NULL);
 	load_cmp_csv(f, &c);
 	/* the statistics, then one status row per cell (a failed repetition) */
 	assert_int_equal(c.t.nr_rows, NR_CMP_ROWS + NR_GRAN);
@@ -875,7 +781,7 @@ static void test_csv_output(void **state)
 
 static void test_bad_options(void **state)
 {
-	struct fixture *f = *state;
+	struct cmp_fix *f = *state;
 
 	assert_int_equal(run(f, "--alpha", "2", "a", "b", NULL), 2);
 	assert_string_equal(f->err,
@@ -905,7 +811,7 @@ static void test_bad_options(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, cmp_fix_teardown)
 		T(test_identical),
 		T(test_p50_30pct_slower),
 		T(test_markdown),
@@ -915,8 +821,7 @@ int main(void)
 		T(test_conversions_halved),
 		T(test_threshold_override),
 		cmocka_unit_test(test_set_threshold_api),
-		T(test_missing_column),
-		T(test_unknown_schema),
+		T(test_bad_header),
 		T(test_unreadable),
 		T(test_disjoint),
 		T(test_only_in_one_side),

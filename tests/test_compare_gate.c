@@ -17,6 +17,7 @@
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -28,7 +29,7 @@
 
 #include "bench/compare.h"
 #include "harness/hostinfo.h"
-#include "tests/cmp_gen.h"
+#include "tests/cmp_test.h"
 
 #define NR_CONV		500
 #define MAX_REPS	5
@@ -49,50 +50,15 @@ struct scen {
 };
 
 struct fixture {
-	char dir[64], base[128], cand[128], base_csv[160], cand_csv[160];
-	char base_json[160], out_csv[160];
-	char *out, *err;
+	struct cmp_fix c;	/* first: cmp_fix_setup() allocates the whole */
 	/* raw values of base, per granularity, metric and repetition */
 	uint64_t raw[CGEN_NR_GRAN][CGEN_NR_METRIC][MAX_REPS][NR_CONV];
 	unsigned int reps;
 };
 
-static int rm_one(const char *path, const struct stat *st, int type,
-		  struct FTW *ftw)
-{
-	return remove(path);
-}
-
 static int setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	if (!f)
-		return -1;
-	snprintf(f->dir, sizeof(f->dir), "%s/test_compare_gate.XXXXXX",
-		 access("/dev/shm", W_OK) ? "/tmp" : "/dev/shm");
-	if (!mkdtemp(f->dir))
-		return -1;
-	snprintf(f->base, sizeof(f->base), "%s/base", f->dir);
-	snprintf(f->cand, sizeof(f->cand), "%s/cand", f->dir);
-	snprintf(f->base_csv, sizeof(f->base_csv), "%s/results.csv", f->base);
-	snprintf(f->cand_csv, sizeof(f->cand_csv), "%s/results.csv", f->cand);
-	snprintf(f->base_json, sizeof(f->base_json), "%s/results.json",
-		 f->base);
-	snprintf(f->out_csv, sizeof(f->out_csv), "%s/cmp.csv", f->dir);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	nftw(f->dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
-	free(f->out);
-	free(f->err);
-	free(f);
-	return 0;
+	return cmp_fix_setup(state, sizeof(struct fixture));
 }
 
 /* write one run into dir; keep its raw values in f when keep */
@@ -168,56 +134,15 @@ static void write_pair(struct fixture *f, const struct scen *base,
 {
 	struct scen c = *cand;
 
-	write_run(f, f->base, "base-run", base, 1);
+	write_run(f, f->c.base, "base-run", base, 1);
 	/* other noise than base's, unless a test asks for the same */
 	if (!c.seed)
 		c.seed = 78;
-	write_run(f, f->cand, "cand-run", &c, 0);
+	write_run(f, f->c.cand, "cand-run", &c, 0);
 }
 
-/* compare_main on the NULL-terminated arguments, capturing out and err */
-static int run(struct fixture *f, ...)
-{
-	char *argv[16];
-	size_t len;
-	FILE *out, *err;
-	va_list ap;
-	int argc = 0, rc;
-
-	argv[argc++] = "compare";
-	va_start(ap, f);
-	while ((argv[argc] = va_arg(ap, char *)))
-		argc++;
-	va_end(ap);
-	free(f->out);
-	free(f->err);
-	out = open_memstream(&f->out, &len);
-	err = open_memstream(&f->err, &len);
-	assert_non_null(out);
-	assert_non_null(err);
-	rc = compare_main(argc, argv, out, err);
-	fclose(out);
-	fclose(err);
-	return rc;
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-	struct stat st;
-	char *buf;
-	int fd = open(path, O_RDONLY);
-
-	assert_true(fd >= 0);
-	assert_int_equal(fstat(fd, &st), 0);
-	buf = malloc((size_t)st.st_size + 1);
-	assert_non_null(buf);
-	assert_int_equal(read(fd, buf, (size_t)st.st_size), st.st_size);
-	buf[st.st_size] = '\0';
-	close(fd);
-	if (len)
-		*len = (size_t)st.st_size;
-	return buf;
-}
+#define run(f, ...)	cmp_fix_run(&(f)->c, __VA_ARGS__)
+#define slurp		tu_slurp_must
 
 static void spit(const char *path, const char *text, size_t len)
 {
@@ -282,22 +207,10 @@ static const char *find_row(const char *out, int g, const char *metric,
 {
 	static const char *const gs[] = { "g4K", "g64K", "g2M" };
 	char name[256];
-	const char *p = out;
 
 	snprintf(name, sizeof(name), "granularity/inplace/guest/hypercall/-/%s/r16M/v1%s%s",
 		 gs[g], metric ? "/" : "", metric ? metric : "");
-	while (*p) {
-		size_t l = strcspn(p, "\n");
-		char cell[256], st[64];
-
-		snprintf(line, len, "%.*s", (int)l, p);
-		if (sscanf(line, "%255s %63s", cell, st) == 2 &&
-		    !strcmp(cell + (cell[0] == '!'), name) && !strcmp(st, stat))
-			return line;
-		p += l + (p[l] == '\n');
-	}
-	fail_msg("no row for %s %s in:\n%s", name, stat, out);
-	return NULL;
+	return cmp_find_line(out, name, stat, line, len);
 }
 
 /* ---- the statistics ---- */
@@ -310,17 +223,17 @@ static void test_percentiles_from_bins(void **state)
 	int g, m;
 
 	write_pair(f, &s, &s);
-	assert_int_equal(run(f, f->base, f->cand, NULL), 0);
+	assert_int_equal(run(f, f->c.base, f->c.cand, NULL), 0);
 	for (g = 0; g < CGEN_NR_GRAN; g++)
 		for (m = 0; m < CGEN_NR_METRIC; m++) {
-			find_row(f->out, g, cgen_metrics[m], "p50_ns", line,
+			find_row(f->c.out, g, cgen_metrics[m], "p50_ns", line,
 				 sizeof(line));
 			snprintf(want, sizeof(want), " %.0f ",
 				 brute_pct(f, g, m, 50.0));
 			if (!strstr(line, want) || !strstr(line, " bins "))
 				fail_msg("want base%s from bins in: %s", want,
 					 line);
-			find_row(f->out, g, cgen_metrics[m], "p99_ns", line,
+			find_row(f->c.out, g, cgen_metrics[m], "p99_ns", line,
 				 sizeof(line));
 			snprintf(want, sizeof(want), " %.0f ",
 				 brute_pct(f, g, m, 99.0));
@@ -328,8 +241,8 @@ static void test_percentiles_from_bins(void **state)
 				fail_msg("want base%s in: %s", want, line);
 		}
 	/* no note about missing bins */
-	assert_null(strstr(f->out, "no bins"));
-	assert_null(strstr(f->out, "no results.json"));
+	assert_null(strstr(f->c.out, "no bins"));
+	assert_null(strstr(f->c.out, "no results.json"));
 }
 
 /* one repetition: the bins' p50 is exactly results.csv's p50_ns */
@@ -340,11 +253,11 @@ static void test_one_rep_matches_csv(void **state)
 	char line[512], want[64];
 
 	write_pair(f, &s, &s);
-	run(f, f->base, f->cand, NULL);
-	find_row(f->out, 1, "to_private_ns", "p50_ns", line, sizeof(line));
+	run(f, f->c.base, f->c.cand, NULL);
+	find_row(f->c.out, 1, "to_private_ns", "p50_ns", line, sizeof(line));
 	snprintf(want, sizeof(want), " %.0f ", brute_pct(f, 1, 0, 50.0));
 	assert_non_null(strstr(line, want));
-	assert_non_null(strstr(f->err, "fewer than 3 repetitions"));
+	assert_non_null(strstr(f->c.err, "fewer than 3 repetitions"));
 }
 
 static void test_10x_slower_3_reps(void **state)
@@ -355,21 +268,21 @@ static void test_10x_slower_3_reps(void **state)
 	int g, m;
 
 	write_pair(f, &b, &c);
-	assert_int_equal(run(f, f->base, f->cand, NULL), 1);
+	assert_int_equal(run(f, f->c.base, f->c.cand, NULL), 1);
 	for (g = 0; g < CGEN_NR_GRAN; g++) {
 		for (m = 0; m < CGEN_NR_METRIC; m++) {
-			find_row(f->out, g, cgen_metrics[m], "p50_ns", line,
+			find_row(f->c.out, g, cgen_metrics[m], "p50_ns", line,
 				 sizeof(line));
 			assert_true(line[0] == '!');
 			assert_non_null(strstr(line, "regression"));
 		}
-		find_row(f->out, g, NULL, "conversions_per_s", line,
+		find_row(f->c.out, g, NULL, "conversions_per_s", line,
 			 sizeof(line));
 		assert_true(line[0] == '!');
 	}
-	assert_non_null(strstr(f->out, "\n15 regressions, 0 failed cells"));
+	assert_non_null(strstr(f->c.out, "\n15 regressions, 0 failed cells"));
 	/* 3 against 3 repetitions: the U test cannot reach 0.05 */
-	assert_null(strstr(f->out, "<0.0001"));
+	assert_null(strstr(f->c.out, "<0.0001"));
 }
 
 static void test_same_build_passes(void **state)
@@ -378,10 +291,10 @@ static void test_same_build_passes(void **state)
 	struct scen b = { 0 }, c = { 0 };
 
 	write_pair(f, &b, &c);
-	assert_int_equal(run(f, f->base, f->cand, NULL), 0);
-	assert_non_null(strstr(f->out, "\n0 regressions, 0 failed cells"));
+	assert_int_equal(run(f, f->c.base, f->c.cand, NULL), 0);
+	assert_non_null(strstr(f->c.out, "\n0 regressions, 0 failed cells"));
 	/* and a run against itself, to the last resample */
-	assert_int_equal(run(f, f->base, f->base, "--threshold", "default=0",
+	assert_int_equal(run(f, f->c.base, f->c.base, "--threshold", "default=0",
 			     NULL), 0);
 }
 
@@ -392,15 +305,15 @@ static void test_origins_must_match(void **state)
 	struct scen host = { 0 }, tcg = { .lab_accel = "tcg" }, kvm = { .lab_accel = "kvm" };
 
 	write_pair(f, &host, &tcg);
-	assert_int_equal(run(f, f->base, f->cand, NULL), 2);
-	assert_non_null(strstr(f->err, "is host, cand"));
-	assert_non_null(strstr(f->err, "is lab/tcg"));
+	assert_int_equal(run(f, f->c.base, f->c.cand, NULL), 2);
+	assert_non_null(strstr(f->c.err, "is host, cand"));
+	assert_non_null(strstr(f->c.err, "is lab/tcg"));
 	write_pair(f, &tcg, &kvm);
-	assert_int_equal(run(f, f->base, f->cand, NULL), 2);
-	assert_non_null(strstr(f->err, "lab/kvm"));
+	assert_int_equal(run(f, f->c.base, f->c.cand, NULL), 2);
+	assert_non_null(strstr(f->c.err, "lab/kvm"));
 	/* two TCG lab runs of the same build gate as usual */
 	write_pair(f, &tcg, &tcg);
-	assert_int_equal(run(f, f->base, f->cand, NULL), 0);
+	assert_int_equal(run(f, f->c.base, f->c.cand, NULL), 0);
 }
 
 static void test_deterministic(void **state)
@@ -410,15 +323,15 @@ static void test_deterministic(void **state)
 	char *first;
 
 	write_pair(f, &b, &c);
-	run(f, f->base, f->cand, NULL);
-	first = strdup(f->out);
+	run(f, f->c.base, f->c.cand, NULL);
+	first = strdup(f->c.out);
 	assert_non_null(first);
-	run(f, f->base, f->cand, "--seed", "1", NULL);
-	assert_string_equal(f->out, first);
+	run(f, f->c.base, f->c.cand, "--seed", "1", NULL);
+	assert_string_equal(f->c.out, first);
 	/* another seed moves the interval ends a little, not the values */
-	run(f, "--seed", "99", f->base, f->cand, NULL);
-	assert_true(strcmp(f->out, first));
-	assert_non_null(strstr(f->out, "seed 99"));
+	run(f, "--seed", "99", f->c.base, f->c.cand, NULL);
+	assert_true(strcmp(f->c.out, first));
+	assert_non_null(strstr(f->c.out, "seed 99"));
 	free(first);
 }
 
@@ -429,11 +342,11 @@ static void test_no_json_falls_back(void **state)
 	char line[512];
 
 	write_pair(f, &b, &c);
-	assert_int_equal(run(f, f->base, f->cand, NULL), 1);
-	assert_non_null(strstr(f->out, "results.csv (run cand-run), no results.json: no per-conversion bins\n"));
-	find_row(f->out, 0, "to_private_ns", "p50_ns", line, sizeof(line));
+	assert_int_equal(run(f, f->c.base, f->c.cand, NULL), 1);
+	assert_non_null(strstr(f->c.out, "results.csv (run cand-run), no results.json: no per-conversion bins\n"));
+	find_row(f->c.out, 0, "to_private_ns", "p50_ns", line, sizeof(line));
 	assert_non_null(strstr(line, " reps "));
-	assert_non_null(strstr(f->out, "note: 12 latency comparisons had no bins on a side (from=reps)"));
+	assert_non_null(strstr(f->c.out, "note: 12 latency comparisons had no bins on a side (from=reps)"));
 }
 
 /* ---- cells that failed, were skipped or never ran ---- */
@@ -454,12 +367,12 @@ static void test_failed_cell_regresses(void **state)
 				  .bad_rep = 1 };
 
 		write_pair(f, &b, &c);
-		assert_int_equal(run(f, f->base, f->cand, NULL), 1);
+		assert_int_equal(run(f, f->c.base, f->c.cand, NULL), 1);
 		snprintf(want, sizeof(want),
 			 "\n!failed in cand: granularity/inplace/guest/hypercall/-/g64K/r16M/v1 (%s: KVM_SET_MEMORY_ATTRIBUTES2: EIO), ok in base: regression\n",
 			 names[i]);
-		assert_non_null(strstr(f->out, want));
-		assert_non_null(strstr(f->out, "\n0 regressions, 1 failed cell, "));
+		assert_non_null(strstr(f->c.out, want));
+		assert_non_null(strstr(f->c.out, "\n0 regressions, 1 failed cell, "));
 	}
 }
 
@@ -471,11 +384,11 @@ static void test_failed_reason_one_line(void **state)
 				     .bad_rep = 0, .reason = "a|b\n*c*" };
 
 	write_pair(f, &b, &c);
-	assert_int_equal(run(f, f->base, f->cand, NULL), 1);
-	assert_non_null(strstr(f->out, "/g4K/r16M/v1 (error: a|b *c*), ok in base: regression\n"));
-	assert_int_equal(run(f, "--format", "markdown", f->base, f->cand, NULL),
+	assert_int_equal(run(f, f->c.base, f->c.cand, NULL), 1);
+	assert_non_null(strstr(f->c.out, "/g4K/r16M/v1 (error: a|b *c*), ok in base: regression\n"));
+	assert_int_equal(run(f, "--format", "markdown", f->c.base, f->c.cand, NULL),
 			 1);
-	assert_non_null(strstr(f->out, "\n- !failed in cand: granularity/inplace/guest/hypercall/-/g4K/r16M/v1 (error: a\\|b \\*c\\*), ok in base: regression\n"));
+	assert_non_null(strstr(f->c.out, "\n- !failed in cand: granularity/inplace/guest/hypercall/-/g4K/r16M/v1 (error: a\\|b \\*c\\*), ok in base: regression\n"));
 }
 
 static void test_all_failed_regresses(void **state)
@@ -487,11 +400,11 @@ static void test_all_failed_regresses(void **state)
 			  .bad_rep = -1, .skip_mask = 6 };
 
 	write_pair(f, &b, &c);
-	assert_int_equal(run(f, f->base, f->cand, NULL), 1);
-	assert_non_null(strstr(f->out, "!failed in cand: granularity/inplace/guest/hypercall/-/g4K/r16M/v1 (error: "));
-	assert_non_null(strstr(f->out, "\nmissing in cand: granularity/inplace/guest/hypercall/-/g64K/r16M/v1\n"));
-	assert_non_null(strstr(f->out, "\nmissing in cand: granularity/inplace/guest/hypercall/-/g2M/r16M/v1\n"));
-	assert_non_null(strstr(f->out, "\n0 regressions, 1 failed cell, "));
+	assert_int_equal(run(f, f->c.base, f->c.cand, NULL), 1);
+	assert_non_null(strstr(f->c.out, "!failed in cand: granularity/inplace/guest/hypercall/-/g4K/r16M/v1 (error: "));
+	assert_non_null(strstr(f->c.out, "\nmissing in cand: granularity/inplace/guest/hypercall/-/g64K/r16M/v1\n"));
+	assert_non_null(strstr(f->c.out, "\nmissing in cand: granularity/inplace/guest/hypercall/-/g2M/r16M/v1\n"));
+	assert_non_null(strstr(f->c.out, "\n0 regressions, 1 failed cell, "));
 }
 
 static void test_failed_in_both_is_not_a_regression(void **state)
@@ -501,8 +414,8 @@ static void test_failed_in_both_is_not_a_regression(void **state)
 			  .bad_rep = 2 };
 
 	write_pair(f, &s, &s);
-	assert_int_equal(run(f, f->base, f->cand, NULL), 0);
-	assert_non_null(strstr(f->out, "\nfailed in cand: granularity/inplace/guest/hypercall/-/g2M/r16M/v1 (error: KVM_SET_MEMORY_ATTRIBUTES2: EIO), failed in base too\n"));
+	assert_int_equal(run(f, f->c.base, f->c.cand, NULL), 0);
+	assert_non_null(strstr(f->c.out, "\nfailed in cand: granularity/inplace/guest/hypercall/-/g2M/r16M/v1 (error: KVM_SET_MEMORY_ATTRIBUTES2: EIO), failed in base too\n"));
 }
 
 static void test_missing_and_strict(void **state)
@@ -511,21 +424,21 @@ static void test_missing_and_strict(void **state)
 	struct scen b = { 0 }, c = { .skip_mask = 2 };
 
 	write_pair(f, &b, &c);
-	assert_int_equal(run(f, "--csv", f->out_csv, f->base, f->cand, NULL),
+	assert_int_equal(run(f, "--csv", f->c.out_csv, f->c.base, f->c.cand, NULL),
 			 0);
-	assert_non_null(strstr(f->out, "\nmissing in cand: granularity/inplace/guest/hypercall/-/g64K/r16M/v1\n"));
-	assert_non_null(strstr(f->out, "(--strict would fail the gate)"));
+	assert_non_null(strstr(f->c.out, "\nmissing in cand: granularity/inplace/guest/hypercall/-/g64K/r16M/v1\n"));
+	assert_non_null(strstr(f->c.out, "(--strict would fail the gate)"));
 	{
-		char *csv = slurp(f->out_csv, NULL);
+		char *csv = slurp(f->c.out_csv, NULL);
 
 		assert_non_null(strstr(csv, ",65536,16777216,1,,status,"));
 		assert_non_null(strstr(csv, ",missing\r\n"));
 		free(csv);
 	}
-	assert_int_equal(run(f, "--strict", f->base, f->cand, NULL), 1);
-	assert_non_null(strstr(f->out, "(--strict: the gate fails)"));
-	assert_int_equal(run(f, "--strict=1", f->base, f->cand, NULL), 2);
-	assert_string_equal(f->err,
+	assert_int_equal(run(f, "--strict", f->c.base, f->c.cand, NULL), 1);
+	assert_non_null(strstr(f->c.out, "(--strict: the gate fails)"));
+	assert_int_equal(run(f, "--strict=1", f->c.base, f->c.cand, NULL), 2);
+	assert_string_equal(f->c.err,
 		"gmembench compare: option '--strict' takes no value\n");
 }
 
@@ -538,14 +451,14 @@ static void test_skipped_and_metric_gone(void **state)
 	struct scen d = { .drop_metric = 1 };
 
 	write_pair(f, &b, &c);
-	assert_int_equal(run(f, f->base, f->cand, NULL), 0);
-	assert_non_null(strstr(f->out, "\nskipped in cand: granularity/inplace/guest/hypercall/-/g4K/r16M/v1 (skipped: KVM_SET_MEMORY_ATTRIBUTES2: EIO)\n"));
-	assert_int_equal(run(f, "--strict", f->base, f->cand, NULL), 1);
+	assert_int_equal(run(f, f->c.base, f->c.cand, NULL), 0);
+	assert_non_null(strstr(f->c.out, "\nskipped in cand: granularity/inplace/guest/hypercall/-/g4K/r16M/v1 (skipped: KVM_SET_MEMORY_ATTRIBUTES2: EIO)\n"));
+	assert_int_equal(run(f, "--strict", f->c.base, f->c.cand, NULL), 1);
 
 	write_pair(f, &b, &d);
-	assert_int_equal(run(f, f->base, f->cand, NULL), 0);
-	assert_non_null(strstr(f->out, "\nonly in base: granularity/inplace/guest/hypercall/-/g64K/r16M/v1/to_shared_ns\n"));
-	assert_int_equal(run(f, "--strict", f->base, f->cand, NULL), 1);
+	assert_int_equal(run(f, f->c.base, f->c.cand, NULL), 0);
+	assert_non_null(strstr(f->c.out, "\nonly in base: granularity/inplace/guest/hypercall/-/g64K/r16M/v1/to_shared_ns\n"));
+	assert_int_equal(run(f, "--strict", f->c.base, f->c.cand, NULL), 1);
 }
 
 /* ---- input hygiene ---- */
@@ -585,37 +498,43 @@ static void expect_refused(struct fixture *f, int line, const char *what)
 {
 	char want[512];
 
-	assert_int_equal(run(f, f->base, f->cand, NULL), 2);
+	assert_int_equal(run(f, f->c.base, f->c.cand, NULL), 2);
 	snprintf(want, sizeof(want), "gmembench compare: %s:%d: %s",
-		 f->cand_csv, line, what);
-	assert_one_line(f->err, want);
-	assert_string_equal(f->out, "");
+		 f->c.cand_csv, line, what);
+	assert_one_line(f->c.err, want);
+	assert_string_equal(f->c.out, "");
+}
+
+/* a plain run as base and as candidate; the text of one of their files */
+static char *plain_pair(struct fixture *f, const char *path, size_t *len)
+{
+	struct scen s = { 0 };
+
+	write_pair(f, &s, &s);
+	return slurp(path, len);
 }
 
 static void test_truncated(void **state)
 {
 	struct fixture *f = *state;
-	struct scen s = { 0 };
 	size_t len;
-	char *csv;
+	char *csv = plain_pair(f, f->c.cand_csv, &len);
 
-	write_pair(f, &s, &s);
 	/* cut in the middle of line 5: the last row is short and unended */
-	csv = slurp(f->cand_csv, &len);
-	spit(f->cand_csv, csv, line_off(f->cand_csv, 5) + 40);
+	spit(f->c.cand_csv, csv, line_off(f->c.cand_csv, 5) + 40);
 	expect_refused(f, 5, "row has ");
-	assert_non_null(strstr(f->err, "(truncated?)"));
+	assert_non_null(strstr(f->c.err, "(truncated?)"));
 	/* cut inside the last field of a row: all fields, no line end */
-	spit(f->cand_csv, csv, len);
-	spit(f->cand_csv, csv, line_off(f->cand_csv, 6) - 2);
+	spit(f->c.cand_csv, csv, len);
+	spit(f->c.cand_csv, csv, line_off(f->c.cand_csv, 6) - 2);
 	expect_refused(f, 5, "last row has no line end (file truncated?)");
 	/* a short row in the middle of the file */
-	spit(f->cand_csv, csv, len);
-	edit(f->cand_csv, line_off(f->cand_csv, 3), ",ok,", "\r\n");
+	spit(f->c.cand_csv, csv, len);
+	edit(f->c.cand_csv, line_off(f->c.cand_csv, 3), ",ok,", "\r\n");
 	expect_refused(f, 3, "row has ");
 	/* one field too many */
-	spit(f->cand_csv, csv, len);
-	edit(f->cand_csv, line_off(f->cand_csv, 4), ",ok,", ",ok,,x,");
+	spit(f->c.cand_csv, csv, len);
+	edit(f->c.cand_csv, line_off(f->c.cand_csv, 4), ",ok,", ",ok,,x,");
 	expect_refused(f, 4, "row has 39 fields but the header has 37");
 	free(csv);
 }
@@ -652,23 +571,20 @@ static void test_absurd_values(void **state)
 		{ 13, "-2", "repetition", "expected an integer >= -1, got '-2'" },
 	};
 	struct fixture *f = *state;
-	struct scen s = { 0 };
-	char want[512], *csv;
 	size_t len, i;
+	char want[512], *csv = plain_pair(f, f->c.cand_csv, &len);
 
-	write_pair(f, &s, &s);
-	csv = slurp(f->cand_csv, &len);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		spit(f->cand_csv, csv, len);
+		spit(f->c.cand_csv, csv, len);
 		/* line 6: repetition 0 of the first cell */
-		set_field(f->cand_csv, 6, cases[i].col, cases[i].to);
+		set_field(f->c.cand_csv, 6, cases[i].col, cases[i].to);
 		snprintf(want, sizeof(want), "column '%s': %s", cases[i].name,
 			 cases[i].why);
 		expect_refused(f, 6, want);
 	}
 	/* the warm-up row is checked as well */
-	spit(f->cand_csv, csv, len);
-	set_field(f->cand_csv, 2, 20, "-1");
+	spit(f->c.cand_csv, csv, len);
+	set_field(f->c.cand_csv, 2, 20, "-1");
 	expect_refused(f, 2, "column 'p50_ns': negative value '-1'");
 	free(csv);
 }
@@ -687,41 +603,44 @@ static size_t off_of(const char *path, const char *needle)
 
 static void test_bad_json(void **state)
 {
+	/* results.json edited (past the warm-up or anywhere) and refused */
+	static const struct {
+		bool past_warmup;
+		const char *from, *to, *why;
+	} cases[] = {
+		/* from another run */
+		{ false, "\"base-run\"", "\"other-run\"",
+		  "run_id 'other-run', but " },
+		/* a bin that goes backwards */
+		{ true, "\"bins\":[", "\"bins\":[[999999999, 999999999, 1],",
+		  "metric 'to_private_ns': bins[1]: " },
+		/* counts that do not add up */
+		{ true, "\"count\":500,", "\"count\":501,",
+		  "count 501 but the bins hold 500" },
+		/* a latency above an hour */
+		{ true, "\"bins\":[",
+		  "\"bins\":[[4000000000000, 4000000000001, 1],",
+		  "latency 4000000000000 ns above 1 h" },
+	};
 	struct fixture *f = *state;
-	struct scen s = { 0 };
-	char want[512], *json;
-	size_t len, rep0;
+	size_t len, rep0, i;
+	char want[512], *json = plain_pair(f, f->c.base_json, &len);
 
-	write_pair(f, &s, &s);
-	json = slurp(f->base_json, &len);
 	/* past the warm-up, whose bins compare does not read */
-	rep0 = off_of(f->base_json, "\"repetition\":0,");
+	rep0 = off_of(f->c.base_json, "\"repetition\":0,");
 	/* cut short */
-	spit(f->base_json, json, len / 2);
-	assert_int_equal(run(f, f->base, f->cand, NULL), 2);
+	spit(f->c.base_json, json, len / 2);
+	assert_int_equal(run(f, f->c.base, f->c.cand, NULL), 2);
 	snprintf(want, sizeof(want), "gmembench compare: %s: not valid JSON",
-		 f->base_json);
-	assert_one_line(f->err, want);
-	/* from another run */
-	spit(f->base_json, json, len);
-	edit(f->base_json, 0, "\"base-run\"", "\"other-run\"");
-	assert_int_equal(run(f, f->base, f->cand, NULL), 2);
-	assert_one_line(f->err, "run_id 'other-run', but ");
-	/* a bin that goes backwards */
-	spit(f->base_json, json, len);
-	edit(f->base_json, rep0, "\"bins\":[", "\"bins\":[[999999999, 999999999, 1],");
-	assert_int_equal(run(f, f->base, f->cand, NULL), 2);
-	assert_one_line(f->err, "metric 'to_private_ns': bins[1]: ");
-	/* counts that do not add up */
-	spit(f->base_json, json, len);
-	edit(f->base_json, rep0, "\"count\":500,", "\"count\":501,");
-	assert_int_equal(run(f, f->base, f->cand, NULL), 2);
-	assert_one_line(f->err, "count 501 but the bins hold 500");
-	/* a latency above an hour */
-	spit(f->base_json, json, len);
-	edit(f->base_json, rep0, "\"bins\":[", "\"bins\":[[4000000000000, 4000000000001, 1],");
-	assert_int_equal(run(f, f->base, f->cand, NULL), 2);
-	assert_one_line(f->err, "latency 4000000000000 ns above 1 h");
+		 f->c.base_json);
+	assert_one_line(f->c.err, want);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		spit(f->c.base_json, json, len);
+		edit(f->c.base_json, cases[i].past_warmup ? rep0 : 0,
+		     cases[i].from, cases[i].to);
+		assert_int_equal(run(f, f->c.base, f->c.cand, NULL), 2);
+		assert_one_line(f->c.err, cases[i].why);
+	}
 	free(json);
 }
 
@@ -733,26 +652,26 @@ static void test_csv_output_never_an_input(void **state)
 	size_t n1, n2;
 
 	write_pair(f, &s, &s);
-	before = slurp(f->base_csv, &n1);
-	snprintf(alias, sizeof(alias), "%s/../base/./results.csv", f->cand);
-	snprintf(link, sizeof(link), "%s/link.csv", f->dir);
-	assert_int_equal(symlink(f->cand_csv, link), 0);
+	before = slurp(f->c.base_csv, &n1);
+	snprintf(alias, sizeof(alias), "%s/../base/./results.csv", f->c.cand);
+	snprintf(link, sizeof(link), "%s/link.csv", f->c.dir);
+	assert_int_equal(symlink(f->c.cand_csv, link), 0);
 
-	assert_int_equal(run(f, "--csv", f->base_csv, f->base, f->cand, NULL),
+	assert_int_equal(run(f, "--csv", f->c.base_csv, f->c.base, f->c.cand, NULL),
 			 2);
-	assert_one_line(f->err, "is an input (base ");
-	assert_int_equal(run(f, "--csv", alias, f->base, f->cand, NULL), 2);
-	assert_int_equal(run(f, "--csv", link, f->base, f->cand, NULL), 2);
-	assert_one_line(f->err, "is an input (cand ");
-	assert_int_equal(run(f, "--csv", f->base_json, f->base, f->cand, NULL),
+	assert_one_line(f->c.err, "is an input (base ");
+	assert_int_equal(run(f, "--csv", alias, f->c.base, f->c.cand, NULL), 2);
+	assert_int_equal(run(f, "--csv", link, f->c.base, f->c.cand, NULL), 2);
+	assert_one_line(f->c.err, "is an input (cand ");
+	assert_int_equal(run(f, "--csv", f->c.base_json, f->c.base, f->c.cand, NULL),
 			 2);
-	assert_int_equal(run(f, "--csv", f->base, f->base, f->cand, NULL), 2);
-	after = slurp(f->base_csv, &n2);
+	assert_int_equal(run(f, "--csv", f->c.base, f->c.base, f->c.cand, NULL), 2);
+	after = slurp(f->c.base_csv, &n2);
 	assert_true(n1 == n2 && !memcmp(before, after, n1));
 	/* a new file is fine */
-	assert_int_equal(run(f, "--csv", f->out_csv, f->base, f->cand, NULL),
+	assert_int_equal(run(f, "--csv", f->c.out_csv, f->c.base, f->c.cand, NULL),
 			 0);
-	assert_int_equal(access(f->out_csv, R_OK), 0);
+	assert_int_equal(access(f->c.out_csv, R_OK), 0);
 	free(before);
 	free(after);
 }
@@ -762,22 +681,22 @@ static void test_options(void **state)
 	struct fixture *f = *state;
 
 	assert_int_equal(run(f, "--seed", "x", "a", "b", NULL), 2);
-	assert_string_equal(f->err,
+	assert_string_equal(f->c.err,
 		"gmembench compare: invalid --seed 'x': expected an integer 0..18446744073709551615\n");
 	assert_int_equal(run(f, "--seed", "-1", "a", "b", NULL), 2);
 	assert_int_equal(run(f, "--resamples", "99", "a", "b", NULL), 2);
-	assert_string_equal(f->err,
+	assert_string_equal(f->c.err,
 		"gmembench compare: invalid --resamples '99': expected an integer 100..1000000\n");
 	assert_int_equal(run(f, "--resamples=1000001", "a", "b", NULL), 2);
 	assert_int_equal(run(f, "-h", NULL), 0);
-	assert_non_null(strstr(f->out, "--strict"));
-	assert_non_null(strstr(f->out, "--seed N"));
+	assert_non_null(strstr(f->c.out, "--strict"));
+	assert_non_null(strstr(f->c.out, "--seed N"));
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, cmp_fix_teardown)
 		T(test_percentiles_from_bins),
 		T(test_one_rep_matches_csv),
 		T(test_10x_slower_3_reps),

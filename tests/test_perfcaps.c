@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "harness/perfcaps.h"
+#include "tests/test_util.h"
 
 #define NR_TOUCH_PAGES	1000
 #define NR_EXTRA_PAGES	16
@@ -176,18 +177,10 @@ static void need_tracefs(void)
 static long read_id_file(const char *sys, const char *ev)
 {
 	char path[256];
-	long id = -1;
-	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/events/%s/%s/id", pc.tracefs_path,
 		 sys, ev);
-	f = fopen(path, "re");
-	if (!f)
-		return -1;
-	if (fscanf(f, "%ld", &id) != 1)
-		id = -1;
-	fclose(f);
-	return id;
+	return tu_read_long(path);
 }
 
 static void test_tracepoint_ids(void **state)

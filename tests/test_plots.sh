@@ -33,6 +33,29 @@ nplots=5
 # test points of the per-workload section (one per check or wl_plot there)
 nwl=43
 
+# The CSV writing both generators share (awk): q() quotes a field as the
+# sinks do; row(a) prints a[cols[1..ncol]] as one CRLF line, the columns
+# reversed when order is "reversed".
+csv_awk='
+	function q(s) {
+		if (s ~ /[",\r\n]/) {
+			gsub(/"/, "\"\"", s)
+			return "\"" s "\""
+		}
+		return s
+	}
+	function row(a,    i, line) {
+		line = ""
+		if (order == "reversed")
+			for (i = ncol; i >= 1; i--)
+				line = line (i < ncol ? "," : "") q(a[cols[i]])
+		else
+			for (i = 1; i <= ncol; i++)
+				line = line (i > 1 ? "," : "") q(a[cols[i]])
+		printf "%s\r\n", line
+	}
+'
+
 # gen_csv FILE ORDER BACKENDS [nodir]: ORDER=schema writes the schema's
 # column order, ORDER=reversed the same rows with the columns reversed
 # (render.sh must look fields up by header name). BACKENDS lists the backends
@@ -47,34 +70,7 @@ nwl=43
 # guest 4K rows carry a reason with commas and quotes, so a naive split
 # would shift their numbers.
 gen_csv() {
-	awk -v order="$2" -v backends="$3" -v nodir="${4:-}" '
-	function emit(    i, line) {
-		line = ""
-		if (order == "reversed")
-			for (i = ncol; i >= 1; i--)
-				line = line (i < ncol ? "," : "") q(v[cols[i]])
-		else
-			for (i = 1; i <= ncol; i++)
-				line = line (i > 1 ? "," : "") q(v[cols[i]])
-		printf "%s\r\n", line
-	}
-	function q(s) {
-		if (s ~ /[",\r\n]/) {
-			gsub(/"/, "\"\"", s)
-			return "\"" s "\""
-		}
-		return s
-	}
-	function header(    i, line) {
-		line = ""
-		if (order == "reversed")
-			for (i = ncol; i >= 1; i--)
-				line = line (i < ncol ? "," : "") cols[i]
-		else
-			for (i = 1; i <= ncol; i++)
-				line = line (i > 1 ? "," : "") cols[i]
-		printf "%s\r\n", line
-	}
+	awk -v order="$2" -v backends="$3" -v nodir="${4:-}" "$csv_awk"'
 	function base_row(be, drv, gran) {
 		split("", v)
 		v["schema_version"] = 1; v["run_id"] = "20240101-120000-test"
@@ -86,7 +82,9 @@ gen_csv() {
 	}
 	BEGIN {
 		ncol = split("schema_version run_id workload backend driver channel variant vm_type granularity_bytes region_bytes vcpus iterations repetition warmup status reason metric count min_ns p50_ns p90_ns p99_ns p999_ns p9999_ns max_ns mean_ns stddev_ns cv conversions bytes_converted eagain_total retries_total guest_pages_touched wall_ns conversions_per_s bytes_per_s", cols, " ")
-		header()
+		for (i = 1; i <= ncol; i++)
+			h[cols[i]] = cols[i]
+		row(h)
 		nm = split("convert_ns punch_ns exit_roundtrip_ns touch_private_ns touch_shared_ns to_private_ns to_shared_ns", met, " ")
 		split("1.0 0.1 0.3 0.05 0.04 1.0 0.15", mshare, " ")
 		if (nodir != "")
@@ -125,7 +123,7 @@ gen_csv() {
 			v["wall_ns"] = sprintf("%.0f", v["count"] * cb)
 			v["conversions_per_s"] = sprintf("%.6f", 1e9 / cb)
 			v["bytes_per_s"] = sprintf("%.6f", 1e9 / cb * gran)
-			emit()
+			row(v)
 		}
 		if (nb > 1)
 			exit
@@ -133,11 +131,11 @@ gen_csv() {
 		base_row("inplace", "guest", 4096)
 		v["repetition"] = 0; v["warmup"] = 0; v["status"] = "skipped"
 		v["reason"] = "kernel lacks GUEST_MEMFD_FLAG_MMAP, \"inplace\" needs it (see KVM_CAP_GUEST_MEMFD_FLAGS, 6.18+)"
-		emit()
+		row(v)
 		base_row("dual", "host", 4096)
 		v["repetition"] = 0; v["warmup"] = 0; v["status"] = "error"
 		v["reason"] = "KVM_SET_MEMORY_ATTRIBUTES: EINVAL,\nsee dmesg, \"attrs\" field"
-		emit()
+		row(v)
 	}' >"$1"
 }
 
@@ -314,24 +312,7 @@ check "no per-direction metrics: latency_vs_granularity falls back to convert_ns
 # median is the base) and the warm-up by 100. The bases are made up, chosen
 # so each expectation below can be worked out by hand.
 gen_wl() {
-	awk -v wl="$2" -v vcpus="$3" -v order="${4:-schema}" '
-	function q(s) {
-		if (s ~ /[",\r\n]/) {
-			gsub(/"/, "\"\"", s)
-			return "\"" s "\""
-		}
-		return s
-	}
-	function out(a,    i, line) {
-		line = ""
-		if (order == "reversed")
-			for (i = ncol; i >= 1; i--)
-				line = line (i < ncol ? "," : "") q(a[cols[i]])
-		else
-			for (i = 1; i <= ncol; i++)
-				line = line (i > 1 ? "," : "") q(a[cols[i]])
-		printf "%s\r\n", line
-	}
+	awk -v wl="$2" -v vcpus="$3" -v order="${4:-schema}" "$csv_awk"'
 	function g(x) { return sprintf("%.10g", x) }
 	# counters of one cell at scale s (a repetition scale, 100 for the warm-up)
 	function counters(var, gran, s) {
@@ -376,7 +357,7 @@ gen_wl() {
 		ncol = split("schema_version run_id workload backend driver channel variant vm_type granularity_bytes region_bytes vcpus iterations repetition warmup status reason metric count min_ns p50_ns p90_ns p99_ns p999_ns p9999_ns max_ns mean_ns stddev_ns cv conversions bytes_converted eagain_total retries_total guest_pages_touched wall_ns conversions_per_s bytes_per_s counters", cols, " ")
 		for (i = 1; i <= ncol; i++)
 			h[cols[i]] = cols[i]
-		out(h)
+		row(h)
 		if (wl == "invalidation") nv = split("counters refault", vars, " ")
 		else if (wl == "pinned") nv = split("vmsplice iouring", vars, " ")
 		else if (wl == "layouts") nv = split("none all alternate", vars, " ")
@@ -411,7 +392,7 @@ gen_wl() {
 			a["wall_ns"] = g(128 / (cps(vars[k], gran) * sc) * 1e9)
 			a["bytes_per_s"] = g(cps(vars[k], gran) * sc * gran)
 			a["counters"] = counters(vars[k], gran, sc)
-			out(a)
+			row(a)
 		}
 	}' >"$1"
 }
@@ -438,6 +419,14 @@ cp "$fp/footprint-discard-64K-1.csv" "$fp/footprint-discard-64K-warmup.csv"
 near() {
 	awk "$2 { found = 1 } END { exit !found }" "$1"
 }
+renders() {	# renders WHAT FORMAT DIR...: render.sh exits 0; out, err and rc kept
+	what=$1 fmt=$2
+	shift 2
+	"$render" "$@" --format "$fmt" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	check "$what (got $rc)" [ "$rc" -eq 0 ]
+}
+
 wl_plot() {	# wl_plot DIR NAME: the PNG is valid and listed on stdout
 	check "$2.png is a PNG >= 640x400 ($(be32 "$1/plots/$2.png" 16 2>/dev/null)x$(be32 "$1/plots/$2.png" 20 2>/dev/null))" \
 		png_ok "$1/plots/$2.png"
@@ -446,9 +435,7 @@ wl_plot() {	# wl_plot DIR NAME: the PNG is valid and listed on stdout
 # invalidation: events per conversion, median across repetitions; a counter
 # 0 everywhere (mmu_zap_page) has no column, one 0 in some cells
 # (tdp_spte_changed, 0 at 64K) a gap there, and both are named in the note.
-"$render" "$tmp/wl_invalidation" --format both >"$tmp/out" 2>"$tmp/err"
-rc=$?
-check "invalidation run renders (got $rc)" [ "$rc" -eq 0 ]
+renders "invalidation run renders" both "$tmp/wl_invalidation"
 wl_plot "$tmp/wl_invalidation" invalidation_counters
 d=$tmp/wl_invalidation/plots/data
 check "invalidation_counters: columns in the fixed order, all-zero mmu_zap_page_per_conv dropped" \
@@ -469,9 +456,7 @@ check "series label carries the variant (discard/counters, discard/refault)" \
 
 # pinned: fraction = pinned_pages / pin_sets_count / (granularity / 4096)
 # x 100, worked out here from the counters written above.
-"$render" "$tmp/wl_pinned" --format both >"$tmp/out" 2>"$tmp/err"
-rc=$?
-check "pinned run renders (got $rc)" [ "$rc" -eq 0 ]
+renders "pinned run renders" both "$tmp/wl_pinned"
 wl_plot "$tmp/wl_pinned" eagain_vs_pinned
 wl_plot "$tmp/wl_pinned" pinned_freed
 d=$tmp/wl_pinned/plots/data
@@ -490,9 +475,7 @@ check "pinned_freed: 64K keeps $kept % alive (144 of 192), mapping reads zero fo
 	near "$d/pinned_freed.dat" "/vmsplice 64K/ && (\$3 - $kept)^2 < 1e-6 && \$4 == 100"
 
 # bounce: MB/s are the counters / 1e6, conversions_per_s the column.
-"$render" "$tmp/wl_bounce" --format png >"$tmp/out" 2>"$tmp/err"
-rc=$?
-check "bounce run renders (got $rc)" [ "$rc" -eq 0 ]
+renders "bounce run renders" png "$tmp/wl_bounce"
 wl_plot "$tmp/wl_bounce" bounce_throughput
 check "bounce_throughput: 64K window 400 MB/s copy, 800 MB/s memcpy, 12000 conversions/s" \
 	grep -qx '65536 400 800 12000 0 64K' "$tmp/wl_bounce/plots/data/bounce_throughput.dat"
@@ -500,9 +483,7 @@ check "bounce_throughput: 2M window 700 MB/s, 600 MB/s, 600/s" \
 	grep -qx '2097152 700 600 600 0 2M' "$tmp/wl_bounce/plots/data/bounce_throughput.dat"
 
 # layouts: to_private_ns p50 per layout x granularity.
-"$render" "$tmp/wl_layouts" --format png >"$tmp/out" 2>"$tmp/err"
-rc=$?
-check "layouts run renders (got $rc)" [ "$rc" -eq 0 ]
+renders "layouts run renders" png "$tmp/wl_layouts"
 wl_plot "$tmp/wl_layouts" layouts
 check "layouts: header lists the granularities" \
 	grep -qx 'group 64K 2M' "$tmp/wl_layouts/plots/data/layouts.dat"
@@ -511,9 +492,7 @@ check "layouts: all-allocated layout 20000 ns at 64K, 600000 ns at 2M" \
 
 # footprint: rep 0 only, in MiB against ms, with the guest memory (4 MiB
 # region x 2 vCPUs = 8 MiB).
-"$render" "$tmp/wl_footprint" --format both >"$tmp/out" 2>"$tmp/err"
-rc=$?
-check "footprint run renders (got $rc)" [ "$rc" -eq 0 ]
+renders "footprint run renders" both "$tmp/wl_footprint"
 wl_plot "$tmp/wl_footprint" footprint
 check "footprint.svg is an SVG document" svg_ok "$tmp/wl_footprint/plots/footprint.svg"
 d=$tmp/wl_footprint/plots/data
@@ -532,9 +511,7 @@ mkdir -p "$tmp/wl_fp_na"
 cp "$tmp/wl_footprint/results.csv" "$tmp/wl_fp_na/"
 printf 't_ns,gmem_bytes,shared_bytes,rss_bytes,mem_available_bytes\n0,,4194304,4194304,1000000000\n10000000,,4194304,8388608,990000000\n' \
 	>"$tmp/wl_fp_na/footprint-dual-4K-0.csv"
-"$render" "$tmp/wl_fp_na" --format svg >"$tmp/out" 2>"$tmp/err"
-rc=$?
-check "footprint with gmem_bytes unavailable renders (got $rc)" [ "$rc" -eq 0 ]
+renders "footprint with gmem_bytes unavailable renders" svg "$tmp/wl_fp_na"
 check "footprint: unavailable gmem_bytes named in the panel title" \
 	grep -q 'dual 4K: gmem n/a' "$tmp/wl_fp_na/plots/footprint.svg"
 # shellcheck disable=SC2016 # awk fields, not shell
@@ -548,9 +525,7 @@ check "footprint: unavailable gmem_bytes are gaps (?) in gmem and the sum, share
 check "one contention run: vcpu_scaling skipped with a note" \
 	grep -q 'skipping vcpu_scaling: only one vcpus value (2)' "$tmp/err"
 check "one contention run: no vcpu_scaling.png" not test -e "$tmp/c2/plots/vcpu_scaling.png"
-"$render" "$tmp/c2" "$tmp/c1" "$tmp/c4" --format png >"$tmp/out" 2>"$tmp/err"
-rc=$?
-check "three contention runs merged render (got $rc)" [ "$rc" -eq 0 ]
+renders "three contention runs merged render" png "$tmp/c2" "$tmp/c1" "$tmp/c4"
 [ "$rc" -eq 0 ] || sed 's/^/# /' "$tmp/err"
 wl_plot "$tmp/c2" vcpu_scaling
 d=$tmp/c2/plots/data

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "harness/topology.h"
+#include "tests/test_util.h"
 
 static struct topology topo;
 static bool topo_ok;
@@ -46,18 +47,10 @@ static void need_topology(void)
 static long topology_attr(int cpu, const char *leaf)
 {
 	char path[128];
-	long v = -1;
-	FILE *f;
 
 	snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/topology/%s",
 		 cpu, leaf);
-	f = fopen(path, "re");
-	if (!f)
-		return -1;
-	if (fscanf(f, "%ld", &v) != 1)
-		v = -1;
-	fclose(f);
-	return v;
+	return tu_read_long(path);
 }
 
 /* Is @cpu in the kernel's online list ("0-3,8")? */

@@ -46,11 +46,7 @@ int main(int argc, char **argv)
 {
 	static const double run_pct[] = { 0.0, 1.0, 1.5, 2.0, 3.0, 4.0 };
 	static const double slow[] = { 1.05, 1.1, 1.2, 10.0 };
-	struct cgen_model m = {
-		.reps = 3, .conversions = 2000, .within_sigma = 0.3,
-		.rep_sigma = 0.01, .cell_run_sigma = 0.01, .run_sigma = 0.015,
-		.slowdown = 1.0,
-	};
+	struct cgen_model m = CGEN_QUIET_HOST;
 	char dir[64];
 	int tries = argc > 1 ? atoi(argv[1]) : 200, ret = 0;
 	size_t i;
