@@ -256,6 +256,29 @@ mkdir -p "$out" || die "--out: cannot create '$out'"
 
 "$GMB" probe >"$out/probe.txt" 2>&1
 rc=$?
+# every workload dir of a result dir plotted (a tagged run together with
+# its workload's main run), the pictures listed in the summary. Outside
+# the lab VM: gnuplot under TCG took minutes a workload.
+render_all_plots() {	# render_all_plots OUT SUMMARY
+	local d t siblings p title=0
+	command -v gnuplot >/dev/null || { echo "run_bench.sh: no gnuplot: plots not drawn" >&2; return 0; }
+	for d in "$1"/*/ "$1"/mode-*/*/; do
+		d=${d%/}
+		case "$d" in *@*) continue ;; esac
+		[ -s "$d/results.csv" ] || continue
+		siblings=()
+		for t in "$d"@*; do
+			[ -s "$t/results.csv" ] && siblings+=("$t")
+		done
+		./plots/render.sh "$d" "${siblings[@]}" >"$d/plots.log" 2>&1 || true
+	done
+	for p in "$1"/*/plots/*.png "$1"/mode-*/*/plots/*.png; do
+		[ -e "$p" ] || continue
+		[ $title = 1 ] || { echo "## Plots" >>"$2"; title=1; }
+		echo "![${p#$1/}](${p#$1/})" >>"$2"
+	done
+}
+
 # ---- the lab: where /dev/kvm is unusable, or asked for ----
 if [ "$in_lab" = 0 ] && { [ "$lab" = yes ] || { [ "$lab" = auto ] && [ $rc -eq 4 ]; }; }; then
 	if [ "$lab" = yes ]; then
@@ -286,6 +309,7 @@ if [ "$in_lab" = 0 ] && { [ "$lab" = yes ] || { [ "$lab" = auto ] && [ $rc -eq 4
 	rc=$?
 	case $rc in
 	124|125) echo "run_bench.sh: the lab VM $(cat "$out/lab/verdict" 2>/dev/null) (console: $out/lab/console.log)" >&2 ;;
+	*) [ ! -f "$out/summary.md" ] || render_all_plots "$out" "$out/summary.md" ;;
 	esac
 	exit $rc
 fi
@@ -401,15 +425,6 @@ for mode in $mode_list; do
 		130) echo "interrupted"; status=130; break 2 ;;
 		*) status=1 ;;
 		esac
-		# a tagged run is plotted together with its workload's main run
-		plotdir=${dir%@*}
-		if [ -s "$plotdir/results.csv" ] && command -v gnuplot >/dev/null; then
-			siblings=()
-			for d in "$plotdir"@*; do
-				[ -s "$d/results.csv" ] && siblings+=("$d")
-			done
-			./plots/render.sh "$plotdir" "${siblings[@]}" >"$plotdir/plots.log" 2>&1 || true
-		fi
 		if [ -s "$dir/summary.md" ]; then
 			sed 's/^# /## /' "$dir/summary.md" >>"$summary"
 			echo >>"$summary"
@@ -423,12 +438,8 @@ if [ "$runs" -eq 0 ] && [ $status -eq 0 ]; then
 	status=1
 fi
 
-# ---- plots, once every tagged run has joined its workload's ----
-for p in "$out"/*/plots/*.png "$out"/mode-*/*/plots/*.png; do
-	[ -e "$p" ] || continue
-	[ -n "${plots_title:-}" ] || { echo "## Plots" >>"$summary"; plots_title=1; }
-	echo "![${p#$out/}](${p#$out/})" >>"$summary"
-done
+# ---- plots: drawn by the outer run where the matrix ran in the lab ----
+[ "$in_lab" = 1 ] || render_all_plots "$out" "$summary"
 
 # ---- regression gate ----
 if [ -n "$compare_with" ] && [ $status -ne 130 ]; then
