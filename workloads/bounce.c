@@ -277,7 +277,6 @@ static void bounce_teardown(struct wl_ctx *c)
 const struct workload wl_bounce = {
 	.name = "bounce",
 	.summary = "swiotlb-like: convert a G-byte window to shared, copy through it, convert it back; swept over G",
-	.needs = WL_NEEDS_KVM | WL_NEEDS_GMEM_MMAP,
 	.axes = WL_AXIS_BACKEND | WL_AXIS_GRAN,
 	.cell_check = bounce_cell_check,
 	.options = bounce_options,

@@ -367,7 +367,6 @@ static void cont_teardown(struct wl_ctx *c)
 const struct workload wl_contention = {
 	.name = "contention",
 	.summary = "N threads converting disjoint ranges of one guest_memfd, separate guest_memfds or one overlapping range, with or without guest faults",
-	.needs = WL_NEEDS_KVM | WL_NEEDS_GMEM_MMAP,
 	.axes = WL_AXIS_BACKEND | WL_AXIS_GRAN,
 	.options = cont_options,
 	.metrics = cont_metrics,

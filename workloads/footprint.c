@@ -421,7 +421,7 @@ out:
 const struct workload wl_footprint = {
 	.name = "footprint",
 	.summary = "backing memory (guest_memfd, shared memfd, RSS, MemAvailable) over time while a guest churns conversions",
-	.needs = WL_NEEDS_KVM | WL_NEEDS_GMEM_MMAP | WL_GUEST_REQUESTS,
+	.needs = WL_GUEST_REQUESTS,
 	.axes = WL_AXIS_BACKEND | WL_AXIS_GRAN,
 	.options = fp_options,
 	.setup = fp_setup,

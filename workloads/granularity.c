@@ -325,7 +325,7 @@ static int gran_run(struct wl_ctx *c, struct cell_result *r, int repetition)
 const struct workload wl_granularity = {
 	.name = "granularity",
 	.summary = "convert chunks of G bytes private<->shared and touch them, swept over G",
-	.needs = WL_NEEDS_KVM | WL_NEEDS_GMEM_MMAP | WL_CAN_DURATION,
+	.needs = WL_CAN_DURATION,
 	.axes = WL_AXIS_BACKEND | WL_AXIS_DRIVER | WL_AXIS_GRAN,
 	.options = gran_options,
 	.metrics = gran_metrics,

@@ -839,7 +839,6 @@ out:
 const struct workload wl_invalidation = {
 	.name = "invalidation",
 	.summary = "invalidation cost of conversions: kernel event counts, refault after a conversion, bystander vCPU slowdown",
-	.needs = WL_NEEDS_KVM | WL_NEEDS_GMEM_MMAP,
 	.axes = WL_AXIS_BACKEND | WL_AXIS_GRAN,
 	.options = inval_options,
 	.metrics = inval_metrics,

@@ -394,7 +394,6 @@ static int layouts_run(struct wl_ctx *c, struct cell_result *r, int repetition)
 const struct workload wl_layouts = {
 	.name = "layouts",
 	.summary = "convert chunks whose pages are allocated in a given layout (none, all, alternate, ...), swept over G",
-	.needs = WL_NEEDS_KVM | WL_NEEDS_GMEM_MMAP,
 	.axes = WL_AXIS_BACKEND | WL_AXIS_GRAN,
 	.options = layouts_options,
 	.metrics = layouts_metrics,

@@ -446,7 +446,6 @@ static int pinned_run(struct wl_ctx *c, struct cell_result *r, int repetition)
 const struct workload wl_pinned = {
 	.name = "pinned",
 	.summary = "convert chunks with a fraction of their pages pinned (vmsplice, io_uring, gup_test): EAGAIN, error_offset, time to success, what a punch frees",
-	.needs = WL_NEEDS_KVM | WL_NEEDS_GMEM_MMAP,
 	.axes = WL_AXIS_BACKEND | WL_AXIS_GRAN,
 	.options = pinned_options,
 	.metrics = pinned_metrics,

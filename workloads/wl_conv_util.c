@@ -85,6 +85,17 @@ void wlc_set_why(struct wlc_threads *t, const char *fmt, ...)
 	va_end(ap);
 }
 
+uint64_t wlc_timeout_ns(const struct wl_ctx *c)
+{
+	uint64_t now;
+
+	if (!c->deadline_ns)
+		return c->cfg->timeout_ns;
+	now = now_ns();
+	/* spent already: the supervisor times the threads out at once */
+	return now < c->deadline_ns ? c->deadline_ns - now : 1;
+}
+
 int wlc_threads_exec(struct wlc_threads *t, session_thread_fn fn, void *arg)
 {
 	struct wl_ctx *c = t->c;
@@ -94,7 +105,7 @@ int wlc_threads_exec(struct wlc_threads *t, session_thread_fn fn, void *arg)
 		.arg = arg,
 		.topo = c->topo,
 		.cpu_plan = c->cpu_plan ? t->cpus : NULL,
-		.timeout_ns = c->cfg->timeout_ns,
+		.timeout_ns = wlc_timeout_ns(c),
 		.stall_ns = c->cfg->stall_ns,
 		.stop = c->stop,
 		.thread_ret = t->rets,

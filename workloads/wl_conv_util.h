@@ -60,6 +60,11 @@ int wlc_threads_run(struct wlc_threads *t, session_thread_fn fn, void *arg,
  * stuck thread may still write its part).
  */
 int wlc_threads_exec(struct wlc_threads *t, session_thread_fn fn, void *arg);
+/*
+ * What is left of the cell's --timeout for this repetition's threads
+ * (at least 1 ns once spent); 0 = no timeout.
+ */
+uint64_t wlc_timeout_ns(const struct wl_ctx *c);
 int wlc_threads_merge(struct wlc_threads *t, struct cell_result *r, int ret);
 void wlc_threads_status(const struct wlc_threads *t, struct cell_result *r, int ret);
 /* release what wlc_threads_init allocated (wlc_threads_run does it too) */
