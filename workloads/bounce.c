@@ -171,14 +171,6 @@ static int bounce_cell_check(const struct wl_ctx *c, char *why, size_t whylen)
 static int bounce_setup(struct wl_ctx *c, char *why, size_t whylen)
 {
 	const struct run_cfg *cfg = c->cfg;
-	struct session_cfg sc = {
-		.backend = c->backend,
-		.vm_type = c->vm_type,
-		.nr_vcpus = cfg->vcpus,
-		.region_bytes = cfg->region_bytes,
-		.channel = CHANNEL_PIO,
-		.policy = cfg->policy,
-	};
 	uint64_t win = c->gran_bytes, rng = cfg->seed, i;
 	struct session *s = &c->sess;
 	struct bounce_state *st;
@@ -192,7 +184,7 @@ static int bounce_setup(struct wl_ctx *c, char *why, size_t whylen)
 	st->copy_bytes = wlc_opt_u64(c, "copy");
 	if (!st->copy_bytes)
 		st->copy_bytes = win;
-	r = session_create(s, c->sys, &sc, why, whylen);
+	r = wlc_session_create(c, CHANNEL_PIO, MF_POLICY_REENTER, why, whylen);
 	if (r) {
 		free(st);
 		return r;
@@ -221,8 +213,7 @@ static int bounce_setup(struct wl_ctx *c, char *why, size_t whylen)
 	}
 	/* a bounce window is private between uses */
 	for (j = 0; j < cfg->vcpus; j++) {
-		memset(&cr, 0, sizeof(cr));
-		r = conv_convert(s->be, &s->mem, session_region_gpa(s, j), win, true, &s->policy, &cr);
+		r = wlc_convert_raw(s, &s->mem, session_region_gpa(s, j), win, true, &cr);
 		if (r) {
 			snprintf(why, whylen, "%s: initial conversion of the window to private: %s",
 				 s->be->name, strerror(-r));
@@ -241,7 +232,7 @@ static int bounce_run(struct wl_ctx *c, struct cell_result *r, int repetition)
 	struct bounce_state *st = c->priv;
 	struct bounce_run br = {
 		.st = st,
-		.passes = repetition < 0 ? c->cfg->warmup : c->cfg->iterations,
+		.passes = wlc_passes(c, repetition),
 	};
 	double payload;
 	int ret;

@@ -158,14 +158,6 @@ static void cont_touch_range(struct cont_state *st, struct session *s, unsigned 
 	}
 }
 
-static void cont_stop_guests(struct session *s)
-{
-	unsigned int i;
-
-	for (i = 0; i < s->nr_vcpus; i++)
-		mb_set_stop(s->vcpus[i].mailbox);
-}
-
 /* vCPU i: touch its range until the last converter is done */
 static int cont_vcpu(struct cont_run *cr, struct session *s, unsigned int i)
 {
@@ -188,7 +180,7 @@ static int cont_vcpu(struct cont_run *cr, struct session *s, unsigned int i)
 	cr->t.parts[i].ctr.guest_pages_touched =
 		mb_passes(v->mailbox) * (bytes / GMB_PAGE_SIZE);
 	if (r)
-		cont_stop_guests(s);
+		session_stop_guests(s);
 	return r;
 }
 
@@ -234,7 +226,7 @@ static int cont_converter(struct cont_run *cr, struct session *s, unsigned int k
 	if (!r && p->ctr.conversions == expect)
 		cell_extra_add(p, "threads_done_count", 1);
 	if (__atomic_sub_fetch(&cr->remaining, 1, __ATOMIC_SEQ_CST) == 0 || r)
-		cont_stop_guests(s);
+		session_stop_guests(s);
 	return r;
 }
 
@@ -261,14 +253,7 @@ static void cont_destroy(struct wl_ctx *c, struct cont_state *st)
 static int cont_setup(struct wl_ctx *c, char *why, size_t whylen)
 {
 	const struct run_cfg *cfg = c->cfg;
-	struct session_cfg sc = {
-		.backend = c->backend,
-		.vm_type = c->vm_type,
-		.nr_vcpus = cfg->vcpus,
-		.region_bytes = cfg->region_bytes,
-		.channel = CHANNEL_PIO,
-		.policy = cfg->policy,
-	};
+	struct session_cfg sc;
 	struct cont_state *st;
 	uint64_t threads;
 	unsigned int i;
@@ -286,6 +271,7 @@ static int cont_setup(struct wl_ctx *c, char *why, size_t whylen)
 	if (!threads)
 		threads = cfg->vcpus;
 	st->nr_conv = (unsigned int)threads;
+	wlc_session_cfg(c, CHANNEL_PIO, MF_POLICY_REENTER, &sc);
 	st->range_bytes = cfg->region_bytes;
 	/* one guest_memfd, one disjoint slice per thread: room for all of them */
 	if (st->mode == CONT_SHARED_GMEM)
@@ -321,7 +307,7 @@ static int cont_run(struct wl_ctx *c, struct cell_result *r, int repetition)
 	struct session *s = &c->sess;
 	struct cont_run cr = {
 		.st = st,
-		.passes = repetition < 0 ? c->cfg->warmup : c->cfg->iterations,
+		.passes = wlc_passes(c, repetition),
 		.host_touch = wlc_opt_u64(c, "host_touch") != 0,
 		.remaining = (int)st->nr_conv,
 	};

@@ -338,30 +338,21 @@ static void fp_gmem_note(const struct fp_run *fr, struct cell_result *r)
 
 static int fp_setup(struct wl_ctx *c, char *why, size_t whylen)
 {
-	struct session_cfg sc = {
-		.backend = c->backend,
-		.vm_type = c->vm_type,
-		.nr_vcpus = c->cfg->vcpus,
-		.region_bytes = c->cfg->region_bytes,
-		/*
-		 * The runner decides the channel for this workload
-		 * (WL_GUEST_REQUESTS) and records it in the cell; port I/O
-		 * when a caller (a test) gives none.
-		 */
-		.channel = c->channel ? c->channel->channel : CHANNEL_PIO,
-		.policy = c->cfg->policy,
-		/* guest-driven churn: nothing converts under a running vCPU */
-		.mf_policy = MF_POLICY_ERROR,
-	};
-
-	return session_create(&c->sess, c->sys, &sc, why, whylen);
+	/*
+	 * The runner decides the channel for this workload
+	 * (WL_GUEST_REQUESTS) and records it in the cell; port I/O when a
+	 * caller (a test) gives none. Guest-driven churn: nothing converts
+	 * under a running vCPU, so a memory fault is an error.
+	 */
+	return wlc_session_create(c, c->channel ? c->channel->channel : CHANNEL_PIO,
+				  MF_POLICY_ERROR, why, whylen);
 }
 
 static int fp_run(struct wl_ctx *c, struct cell_result *r, int repetition)
 {
 	struct session *s = &c->sess;
 	struct fp_run fr = {
-		.passes = repetition < 0 ? c->cfg->warmup : c->cfg->iterations,
+		.passes = wlc_passes(c, repetition),
 		.pattern = (uint8_t)wlc_opt_u64(c, "pattern"),
 		.populate = wlc_opt_u64(c, "populate") != 0,
 		.interval_ns = (wlc_opt_u64(c, "interval_ms") ?: 10) * 1000000ULL,

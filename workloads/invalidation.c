@@ -169,14 +169,6 @@ static int wait_mapped(struct inval_run *ir, struct session *s, unsigned int idx
 	return 0;
 }
 
-static void stop_guests(struct session *s)
-{
-	unsigned int i;
-
-	for (i = 0; i < s->nr_vcpus; i++)
-		mb_set_stop(s->vcpus[i].mailbox);
-}
-
 /*
  * Guest command cmd (TOUCH_LOOP, TOUCH_ONCE) over [gpa, gpa + bytes) on
  * vCPU idx, until the guest reports it done; what names it in errors.
@@ -306,7 +298,7 @@ out:
 	}
 	/* the vCPUs stop when their converter is done or anything failed */
 	if (r && r != -EINTR)
-		stop_guests(s);
+		session_stop_guests(s);
 	else
 		mb_set_stop(s->vcpus[j].mailbox);
 	if (r == -EINTR && !session_aborted(s))
@@ -586,7 +578,7 @@ static int bystander_converter(struct inval_run *ir, struct session *s)
 	p->ctr.wall_ns = ir->conv_ns;
 out:
 	free(need);
-	stop_guests(s);
+	session_stop_guests(s);
 	if (r == -EINTR && !session_aborted(s))
 		r = 0;	/* another thread failed: its error is the cell's */
 	return r;
@@ -682,14 +674,7 @@ static void bystander_report(struct inval_run *ir, struct cell_result *r, const 
 static int inval_setup(struct wl_ctx *c, char *why, size_t whylen)
 {
 	struct inval_cell *ic;
-	struct session_cfg sc = {
-		.backend = c->backend,
-		.vm_type = c->vm_type,
-		.nr_vcpus = c->cfg->vcpus,
-		.region_bytes = c->cfg->region_bytes,
-		.channel = CHANNEL_PIO,
-		.policy = c->cfg->policy,
-	};
+	struct session_cfg sc;
 	int i, r;
 
 	ic = calloc(1, sizeof(*ic));
@@ -716,6 +701,7 @@ static int inval_setup(struct wl_ctx *c, char *why, size_t whylen)
 			return -EOPNOTSUPP;
 		}
 	}
+	wlc_session_cfg(c, CHANNEL_PIO, MF_POLICY_REENTER, &sc);
 	if (ic->part == INVAL_BYSTANDER) {
 		ic->bystanders = (unsigned int)wlc_opt_u64(c, "bystanders");
 		sc.nr_vcpus = ic->bystanders + 1;
@@ -735,7 +721,7 @@ static int inval_run(struct wl_ctx *c, struct cell_result *r, int repetition)
 	struct inval_cell *ic = c->priv;
 	struct inval_run ir = {
 		.ic = ic,
-		.passes = repetition < 0 ? c->cfg->warmup : c->cfg->iterations,
+		.passes = wlc_passes(c, repetition),
 		.pattern = (uint8_t)wlc_opt_u64(c, "pattern"),
 		.host_touch = wlc_opt_u64(c, "host_touch") != 0,
 		.remaining = (int)s->nr_vcpus,

@@ -319,14 +319,6 @@ static int layouts_cell_check(const struct wl_ctx *c, char *why, size_t whylen)
 
 static int layouts_setup(struct wl_ctx *c, char *why, size_t whylen)
 {
-	struct session_cfg sc = {
-		.backend = c->backend,
-		.vm_type = c->vm_type,
-		.nr_vcpus = c->cfg->vcpus,
-		.region_bytes = c->cfg->region_bytes,
-		.channel = CHANNEL_PIO,
-		.policy = c->cfg->policy,
-	};
 	struct layouts_state *st;
 	int r;
 
@@ -339,7 +331,7 @@ static int layouts_setup(struct wl_ctx *c, char *why, size_t whylen)
 		free(st);
 		return -EINVAL;
 	}
-	r = session_create(&c->sess, c->sys, &sc, why, whylen);
+	r = wlc_session_create(c, CHANNEL_PIO, MF_POLICY_REENTER, why, whylen);
 	if (r) {
 		free(st);
 		return r;
@@ -375,7 +367,7 @@ static int layouts_run(struct wl_ctx *c, struct cell_result *r, int repetition)
 	struct layouts_state *st = c->priv;
 	struct session *s = &c->sess;
 	struct layouts_run lr = {
-		.passes = repetition < 0 ? c->cfg->warmup : c->cfg->iterations,
+		.passes = wlc_passes(c, repetition),
 		.layout = st->layout,
 		.random_pct = (unsigned int)wlc_opt_u64(c, "random_pct"),
 		.seed = c->cfg->seed,

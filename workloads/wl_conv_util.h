@@ -88,6 +88,15 @@ void wlc_record_conversion(struct cell_result *p, bool to_private,
 void wlc_record_conversion_times(struct cell_result *p, bool to_private,
 				 uint64_t bytes, const struct conv_result *cr);
 
+/*
+ * The one place workloads convert: m through s's backend and retry
+ * policy (conv_convert, which fills cr). Nothing recorded, no reason
+ * kept: for callers that account the result themselves (untimed setup,
+ * re-issue on EAGAIN).
+ */
+int wlc_convert_raw(struct session *s, struct conv_mem *m, uint64_t gpa, uint64_t bytes,
+		    bool to_private, struct conv_result *cr);
+
 /* one timed conversion recorded in p; -errno with the reason in t->why */
 int wlc_convert(struct wlc_threads *t, struct session *s, struct conv_mem *m,
 		struct cell_result *p, uint64_t gpa, uint64_t bytes, bool to_private);
@@ -121,6 +130,25 @@ void *wlc_mem_hva(const struct conv_mem *m, uint64_t gpa);
 int wlc_extra_mem_create(struct session *s, unsigned int idx, uint64_t bytes,
 			 struct conv_mem *m, char *why, size_t whylen);
 void wlc_extra_mem_destroy(struct session *s, struct conv_mem *m);
+
+/*
+ * The cell's session: c's backend and VM type, the run's vCPUs, region
+ * and retry policy, with the request channel and the policy for
+ * KVM_EXIT_MEMORY_FAULT the workload runs under. wlc_session_cfg fills
+ * sc for a workload that changes more (a larger region) before
+ * session_create.
+ */
+void wlc_session_cfg(const struct wl_ctx *c, enum guest_channel channel,
+		     enum mf_policy mf_policy, struct session_cfg *sc);
+int wlc_session_create(struct wl_ctx *c, enum guest_channel channel,
+		       enum mf_policy mf_policy, char *why, size_t whylen);
+
+/*
+ * Passes of repetition rep: --warmup for the warm-up (-1), UINT_MAX in
+ * fixed-duration mode (the workload stops at the deadline), else
+ * --iterations.
+ */
+unsigned int wlc_passes(const struct wl_ctx *c, int rep);
 
 /* the value of a SIZE/UINT workload option (user's -O or the default) */
 uint64_t wlc_opt_u64(const struct wl_ctx *c, const char *name);
