@@ -142,18 +142,21 @@ static int bounce_thread(struct session *s, unsigned int idx, void *arg)
 	return bounce_thread_j(arg, s, idx - s->nr_vcpus);
 }
 
-static void bounce_destroy(struct wl_ctx *c, struct bounce_state *st)
+/* the buffers, then the session and the state (wlc_teardown) */
+static void bounce_teardown(struct wl_ctx *c)
 {
+	struct bounce_state *st = c->priv;
 	unsigned int i;
 
-	for (i = 0; i < st->nr_bufs; i++) {
+	for (i = 0; st && i < st->nr_bufs; i++) {
 		free(st->src[i]);
 		free(st->dst[i]);
 	}
-	free(st->src);
-	free(st->dst);
-	free(st);
-	session_destroy(&c->sess);
+	if (st) {
+		free(st->src);
+		free(st->dst);
+	}
+	wlc_teardown(c);
 }
 
 /* copy > window: the cell cannot exist (documented as skipped) */
@@ -189,6 +192,7 @@ static int bounce_setup(struct wl_ctx *c, char *why, size_t whylen)
 		free(st);
 		return r;
 	}
+	c->priv = st;
 	st->src = calloc(cfg->vcpus, sizeof(*st->src));
 	st->dst = calloc(cfg->vcpus, sizeof(*st->dst));
 	if (!st->src || !st->dst) {
@@ -220,10 +224,9 @@ static int bounce_setup(struct wl_ctx *c, char *why, size_t whylen)
 			goto fail;
 		}
 	}
-	c->priv = st;
 	return 0;
 fail:
-	bounce_destroy(c, st);
+	bounce_teardown(c);
 	return r;
 }
 
@@ -254,15 +257,6 @@ static int bounce_run(struct wl_ctx *c, struct cell_result *r, int repetition)
 		cell_extra_set(r, "copy_bytes_per_s", payload * 1e9 / r->ctr.wall_ns);
 	cell_extra_set(r, "window_bytes", (double)c->gran_bytes);
 	return ret;
-}
-
-static void bounce_teardown(struct wl_ctx *c)
-{
-	if (c->priv)
-		bounce_destroy(c, c->priv);
-	else
-		session_destroy(&c->sess);
-	c->priv = NULL;
 }
 
 const struct workload wl_bounce = {

@@ -164,18 +164,11 @@ static int cont_vcpu(struct cont_run *cr, struct session *s, unsigned int i)
 	struct vcpu *v = &s->vcpus[i];
 	uint64_t gpa, bytes;
 	struct guest_req req;
-	char why[512];
 	int r;
 
 	if (!cr->st->faults)
 		return 0;
-	r = vcpu_next_request(v, &req, why, sizeof(why));
-	if (!r && req.op != REQ_DONE) {
-		wlc_set_why(&cr->t, "touch loop: unexpected guest request op %d", req.op);
-		r = -EPROTO;
-	} else if (r && r != -EINTR) {
-		wlc_set_why(&cr->t, "touch loop: %s", why);
-	}
+	r = wlc_guest_done(&cr->t, v, &req, "touch loop");
 	cont_touch_range(cr->st, s, i, &gpa, &bytes);
 	cr->t.parts[i].ctr.guest_pages_touched =
 		mb_passes(v->mailbox) * (bytes / GMB_PAGE_SIZE);
@@ -239,15 +232,17 @@ static int cont_thread(struct session *s, unsigned int idx, void *arg)
 	return cont_converter(cr, s, idx - s->nr_vcpus);
 }
 
-static void cont_destroy(struct wl_ctx *c, struct cont_state *st)
+/* the extra memslots, then the session and the state (wlc_teardown) */
+static void cont_teardown(struct wl_ctx *c)
 {
+	struct cont_state *st = c->priv;
 	unsigned int i;
 
-	for (i = 0; i < st->nr_extra; i++)
+	for (i = 0; st && i < st->nr_extra; i++)
 		wlc_extra_mem_destroy(&c->sess, &st->extra[i]);
-	free(st->extra);
-	session_destroy(&c->sess);
-	free(st);
+	if (st)
+		free(st->extra);
+	wlc_teardown(c);
 }
 
 static int cont_setup(struct wl_ctx *c, char *why, size_t whylen)
@@ -281,10 +276,11 @@ static int cont_setup(struct wl_ctx *c, char *why, size_t whylen)
 		free(st);
 		return r;
 	}
+	c->priv = st;
 	if (st->mode == CONT_SEPARATE_GMEM) {
 		st->extra = calloc(st->nr_conv, sizeof(*st->extra));
 		if (!st->extra) {
-			cont_destroy(c, st);
+			cont_teardown(c);
 			return -ENOMEM;
 		}
 		for (i = 0; i < st->nr_conv; i++) {
@@ -292,12 +288,11 @@ static int cont_setup(struct wl_ctx *c, char *why, size_t whylen)
 						 &st->extra[i], why, whylen);
 			st->nr_extra++;
 			if (r) {
-				cont_destroy(c, st);
+				cont_teardown(c);
 				return r;
 			}
 		}
 	}
-	c->priv = st;
 	return 0;
 }
 
@@ -322,14 +317,13 @@ static int cont_run(struct wl_ctx *c, struct cell_result *r, int repetition)
 	for (i = 0; st->faults && i < s->nr_vcpus; i++) {
 		uint64_t gpa, bytes;
 
-		ret = vcpu_reset_regs(&s->vcpus[i]);
+		cont_touch_range(st, s, i, &gpa, &bytes);
+		ret = wlc_guest_start(&s->vcpus[i], GUEST_CMD_TOUCH_LOOP, gpa, bytes,
+				      GMB_PAGE_SIZE, 1, pattern, CHANNEL_PIO);
 		if (ret) {
 			cell_set_status(r, CELL_ERROR, "vCPU %u registers: %s", i, strerror(-ret));
 			return ret;
 		}
-		cont_touch_range(st, s, i, &gpa, &bytes);
-		vcpu_mailbox_setup(&s->vcpus[i], GUEST_CMD_TOUCH_LOOP, gpa, bytes,
-				   GMB_PAGE_SIZE, 1, pattern, CHANNEL_PIO);
 	}
 	ret = wlc_threads_init(&cr.t, c, s->nr_vcpus + st->nr_conv);
 	if (ret)
@@ -339,15 +333,6 @@ static int cont_run(struct wl_ctx *c, struct cell_result *r, int repetition)
 	if (isnan(cell_extra_get(r, "threads_done_count")))
 		cell_extra_set(r, "threads_done_count", 0);
 	return ret;
-}
-
-static void cont_teardown(struct wl_ctx *c)
-{
-	if (c->priv)
-		cont_destroy(c, c->priv);
-	else
-		session_destroy(&c->sess);
-	c->priv = NULL;
 }
 
 const struct workload wl_contention = {

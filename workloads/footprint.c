@@ -96,24 +96,14 @@ static int fp_touch_once(struct fp_run *fr, struct session *s, unsigned int idx)
 {
 	struct vcpu *v = &s->vcpus[idx];
 	struct guest_req req;
-	char why[512];
 	int r;
 
-	r = vcpu_reset_regs(v);
+	r = wlc_guest_start(v, GUEST_CMD_TOUCH_ONCE, session_region_gpa(s, idx),
+			    s->region_bytes, GMB_PAGE_SIZE, 1, fr->pattern, s->channel);
+	if (!r)
+		r = wlc_guest_done(&fr->t, v, &req, "populate");
 	if (r)
 		return r;
-	vcpu_mailbox_setup(v, GUEST_CMD_TOUCH_ONCE, session_region_gpa(s, idx),
-			   s->region_bytes, GMB_PAGE_SIZE, 1, fr->pattern, s->channel);
-	r = vcpu_next_request(v, &req, why, sizeof(why));
-	if (r) {
-		if (r != -EINTR)
-			wlc_set_why(&fr->t, "populate, vCPU %u: %s", idx, why);
-		return r;
-	}
-	if (req.op != REQ_DONE) {
-		wlc_set_why(&fr->t, "populate: unexpected guest request op %d", req.op);
-		return -EPROTO;
-	}
 	fr->t.parts[idx].ctr.guest_pages_touched += s->region_bytes / GMB_PAGE_SIZE;
 	return 0;
 }
@@ -129,11 +119,10 @@ static int fp_churn(struct fp_run *fr, struct session *s, unsigned int idx)
 	char why[512];
 	int r;
 
-	r = vcpu_reset_regs(v);
+	r = wlc_guest_start(v, GUEST_CMD_CONVERT_LOOP, lo, s->region_bytes, c->gran_bytes,
+			    fr->passes, fr->pattern, s->channel);
 	if (r)
 		return r;
-	vcpu_mailbox_setup(v, GUEST_CMD_CONVERT_LOOP, lo, s->region_bytes, c->gran_bytes,
-			   fr->passes, fr->pattern, s->channel);
 	t0 = now_ns();
 	for (;;) {
 		r = vcpu_next_request(v, &req, why, sizeof(why));

@@ -76,11 +76,10 @@ static int guest_nops(struct gran_run *gr, struct session *s, unsigned int idx,
 	bool first = true;
 	int r;
 
-	r = vcpu_reset_regs(v);
+	r = wlc_guest_start(v, GUEST_CMD_NOP_REQUESTS, region, GMB_PAGE_SIZE,
+			    GMB_PAGE_SIZE, gr->nops, 0, s->channel);
 	if (r)
 		return r;
-	vcpu_mailbox_setup(v, GUEST_CMD_NOP_REQUESTS, region, GMB_PAGE_SIZE,
-			   GMB_PAGE_SIZE, gr->nops, 0, s->channel);
 	for (;;) {
 		r = vcpu_next_request(v, &req, why, sizeof(why));
 		if (r) {
@@ -118,11 +117,10 @@ static int guest_driver_thread(struct session *s, unsigned int idx, void *arg)
 	r = guest_nops(gr, s, idx, p);
 	if (r)
 		return r;
-	r = vcpu_reset_regs(v);
+	r = wlc_guest_start(v, GUEST_CMD_CONVERT_LOOP, lo, s->region_bytes,
+			    c->gran_bytes, gr->passes, gr->pattern, s->channel);
 	if (r)
 		return r;
-	vcpu_mailbox_setup(v, GUEST_CMD_CONVERT_LOOP, lo, s->region_bytes,
-			   c->gran_bytes, gr->passes, gr->pattern, s->channel);
 	t_start = now_ns();
 	for (;;) {
 		bool to_private;
@@ -168,7 +166,6 @@ static int host_driver_vcpu(struct gran_run *gr, struct session *s, unsigned int
 {
 	struct vcpu *v = &s->vcpus[idx];
 	struct guest_req req;
-	char why[512];
 	int r;
 
 	/* the mailbox was set up before the threads started (gran_run): a
@@ -176,13 +173,7 @@ static int host_driver_vcpu(struct gran_run *gr, struct session *s, unsigned int
 	r = vcpu_reset_regs(v);
 	if (r)
 		return r;
-	r = vcpu_next_request(v, &req, why, sizeof(why));
-	if (!r && req.op != REQ_DONE) {
-		wlc_set_why(&gr->t, "touch loop: unexpected guest request op %d", req.op);
-		r = -EPROTO;
-	} else if (r && r != -EINTR) {
-		wlc_set_why(&gr->t, "touch loop: %s", why);
-	}
+	r = wlc_guest_done(&gr->t, v, &req, "touch loop");
 	gr->t.parts[idx].ctr.guest_pages_touched =
 		mb_passes(v->mailbox) * (s->region_bytes / GMB_PAGE_SIZE);
 	return r;

@@ -178,15 +178,13 @@ static int guest_touch(struct inval_run *ir, struct session *s, unsigned int idx
 		       struct guest_req *req)
 {
 	struct vcpu *v = &s->vcpus[idx];
-	char why[512];
 	int r;
 
-	r = vcpu_reset_regs(v);
+	r = wlc_guest_start(v, cmd, gpa, bytes, GMB_PAGE_SIZE, 1, ir->pattern, CHANNEL_PIO);
 	if (r) {
 		wlc_set_why(&ir->t, "vCPU %u: KVM_SET_REGS: %s", idx, strerror(-r));
 		return r;
 	}
-	vcpu_mailbox_setup(v, cmd, gpa, bytes, GMB_PAGE_SIZE, 1, ir->pattern, CHANNEL_PIO);
 	/*
 	 * The setup clears MB_STOP: a stop a converter asked for before this
 	 * thread got here (another thread failed, or the cell stops) would be
@@ -195,17 +193,7 @@ static int guest_touch(struct inval_run *ir, struct session *s, unsigned int idx
 	 */
 	if (inval_should_stop(ir, s))
 		mb_set_stop(v->mailbox);
-	r = vcpu_next_request(v, req, why, sizeof(why));
-	if (r) {
-		if (r != -EINTR)
-			wlc_set_why(&ir->t, "%s, vCPU %u: %s", what, idx, why);
-		return r;
-	}
-	if (req->op != REQ_DONE) {
-		wlc_set_why(&ir->t, "%s: unexpected guest request op %d", what, req->op);
-		return -EPROTO;
-	}
-	return 0;
+	return wlc_guest_done(&ir->t, v, req, what);
 }
 
 /* vCPU side: touch [gpa, gpa + bytes) until told to stop */

@@ -103,7 +103,7 @@ static enum layout layout_parse(const char *s)
 static uint64_t layout_select(enum layout l, uint64_t n, unsigned int pct,
 			      uint64_t rng, uint8_t *sel, uint32_t *perm)
 {
-	uint64_t i, k = 0;
+	uint64_t i, k = 0, stride;
 
 	memset(sel, 0, n);
 	switch (l) {
@@ -115,16 +115,15 @@ static uint64_t layout_select(enum layout l, uint64_t n, unsigned int pct,
 		k = n;
 		break;
 	case LAYOUT_ALTERNATE:
-		for (i = 0; i < n; i += 2, k++)
+	case LAYOUT_SPARSE64:
+		/* every other page, or one page in 64 */
+		stride = l == LAYOUT_ALTERNATE ? 2 : 64;
+		for (i = 0; i < n; i += stride, k++)
 			sel[i] = 1;
 		break;
 	case LAYOUT_FIRST_HALF:
 		k = n / 2;
 		memset(sel, 1, k);
-		break;
-	case LAYOUT_SPARSE64:
-		for (i = 0; i < n; i += 64, k++)
-			sel[i] = 1;
 		break;
 	case LAYOUT_RANDOM:
 		/* partial Fisher-Yates: exactly k distinct pages */

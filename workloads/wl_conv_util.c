@@ -98,6 +98,36 @@ uint64_t wlc_timeout_ns(const struct wl_ctx *c)
 	return now < c->deadline_ns ? c->deadline_ns - now : 1;
 }
 
+int wlc_guest_start(struct vcpu *v, unsigned int cmd, uint64_t gpa, uint64_t bytes,
+		    uint64_t step, uint64_t passes, uint8_t pattern,
+		    enum guest_channel channel)
+{
+	int r = vcpu_reset_regs(v);
+
+	if (!r)
+		vcpu_mailbox_setup(v, cmd, gpa, bytes, step, passes, pattern, channel);
+	return r;
+}
+
+int wlc_guest_done(struct wlc_threads *t, struct vcpu *v, struct guest_req *req,
+		   const char *what)
+{
+	char why[512];
+	int r;
+
+	r = vcpu_next_request(v, req, why, sizeof(why));
+	if (r) {
+		if (r != -EINTR)
+			wlc_set_why(t, "%s, vCPU %u: %s", what, v->id, why);
+		return r;
+	}
+	if (req->op != REQ_DONE) {
+		wlc_set_why(t, "%s, vCPU %u: unexpected guest request op %d", what, v->id, req->op);
+		return -EPROTO;
+	}
+	return 0;
+}
+
 int wlc_threads_exec(struct wlc_threads *t, session_thread_fn fn, void *arg)
 {
 	struct wl_ctx *c = t->c;

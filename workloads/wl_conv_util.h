@@ -70,6 +70,22 @@ void wlc_threads_status(const struct wlc_threads *t, struct cell_result *r, int 
 /* release what wlc_threads_init allocated (wlc_threads_run does it too) */
 void wlc_threads_fini(struct wlc_threads *t);
 
+/*
+ * Start guest command cmd on v: registers back at the guest's entry, the
+ * mailbox filled (vcpu_mailbox_setup). The next KVM_RUN runs it. -errno.
+ */
+int wlc_guest_start(struct vcpu *v, unsigned int cmd, uint64_t gpa, uint64_t bytes,
+		    uint64_t step, uint64_t passes, uint8_t pattern,
+		    enum guest_channel channel);
+
+/*
+ * Wait until the guest command on v is done (its REQ_DONE request, kept in
+ * req). Any other request is -EPROTO, a failure -errno, both with the
+ * reason in t->why named by what; -EINTR (stopped) leaves no reason.
+ */
+int wlc_guest_done(struct wlc_threads *t, struct vcpu *v, struct guest_req *req,
+		   const char *what);
+
 /* record an error for the cell (the first one wins) and set t->failed */
 void wlc_set_why(struct wlc_threads *t, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
