@@ -67,13 +67,6 @@ static void logf_(const char *fmt, ...)
 }
 
 /* the fake backend: a backing is "created" and "released", nothing more */
-static int fake_probe(const struct kvm_sys *sys, unsigned long *vm_type, char *why,
-		      size_t whylen)
-{
-	*vm_type = 0;
-	return 0;
-}
-
 static int fake_be_setup(struct vm *vm, struct conv_mem *m)
 {
 	fk.backings++;
@@ -88,8 +81,6 @@ static void fake_be_teardown(struct conv_mem *m)
 
 static const struct conv_backend fake_backend = {
 	.name = "fake",
-	.summary = "counts backings",
-	.probe = fake_probe,
 	.setup = fake_be_setup,
 	.teardown = fake_be_teardown,
 };
@@ -243,12 +234,18 @@ static void assert_row(unsigned int i, int rep, enum cell_status st)
 			 fk.rows[i].key.repetition, fk.rows[i].status, fk.rows[i].reason, rep, st);
 }
 
+/* cell_run of p returns ret, having called the workload in the order log */
+static void expect_run(const struct cell_plan *p, int ret, const char *log)
+{
+	assert_int_equal(cell_run(p, &ctx, &hooks), ret);
+	assert_string_equal(fk.log, log);
+}
+
 static void test_order_warmup_repetitions(void **state)
 {
 	struct cell_plan p = plan_of(5, 2, 3);
 
-	assert_int_equal(cell_run(&p, &ctx, &hooks), 0);
-	assert_string_equal(fk.log, "SR-1R0R1R2T");
+	expect_run(&p, 0, "SR-1R0R1R2T");
 	assert_int_equal(fk.nr_rows, 4);
 	assert_int_equal(cell_plan_rows(&p), 4);
 	assert_row(0, -1, CELL_OK);
@@ -263,8 +260,7 @@ static void test_no_warmup(void **state)
 {
 	struct cell_plan p = plan_of(0, 1, 2);
 
-	assert_int_equal(cell_run(&p, &ctx, &hooks), 0);
-	assert_string_equal(fk.log, "SR0R1T");
+	expect_run(&p, 0, "SR0R1T");
 	assert_int_equal(cell_plan_rows(&p), 2);
 	assert_row(0, 0, CELL_OK);
 }
@@ -274,22 +270,29 @@ static void test_failed_repetition_stops(void **state)
 	struct cell_plan p = plan_of(1, 1, 3);
 
 	fk.fail_rep = 0;
-	assert_int_equal(cell_run(&p, &ctx, &hooks), 0);
-	assert_string_equal(fk.log, "SR-1R0T");
+	expect_run(&p, 0, "SR-1R0T");
 	assert_int_equal(fk.nr_rows, 2);
 	assert_row(1, 0, CELL_ERROR);
 	assert_string_equal(fk.rows[1].reason, "fake failure");
 }
 
-static void test_errno_without_status(void **state)
+/* a repetition that failed without a status, or whose kernel log shows a splat */
+static void test_error_reasons(void **state)
 {
 	struct cell_plan p = plan_of(0, 1, 3);
+	unsigned int i;
 
-	fk.errno_rep = 1;
-	assert_int_equal(cell_run(&p, &ctx, &hooks), 0);
-	assert_string_equal(fk.log, "SR0R1T");
-	assert_row(1, 1, CELL_ERROR);
-	assert_string_equal(fk.rows[1].reason, strerror(EIO));
+	for (i = 0; i < 2; i++) {
+		reset(state);
+		if (i)
+			fk.splat_rep = 1;
+		else
+			fk.errno_rep = 1;
+		expect_run(&p, 0, "SR0R1T");
+		assert_row(1, 1, CELL_ERROR);
+		assert_string_equal(fk.rows[1].reason, i ? "kernel log splat during the cell: BUG: fake splat" :
+							strerror(EIO));
+	}
 }
 
 static void test_setup_skip_and_error(void **state)
@@ -334,8 +337,7 @@ static void test_platform_retry_once_per_cell(void **state)
 
 	fk.lose_rep[0] = 0;
 	fk.lose_rep[1] = 1;
-	assert_int_equal(cell_run(&p, &ctx, &hooks), 0);
-	assert_string_equal(fk.log, "SR0TSR0R1T");
+	expect_run(&p, 0, "SR0TSR0R1T");
 	assert_row(0, 0, CELL_OK);
 	assert_row(1, 1, CELL_ERROR);
 	assert_true(isnan(fk.rows[1].retry));
@@ -360,15 +362,13 @@ static void test_interrupted(void **state)
 	struct cell_plan p = plan_of(1, 1, 3);
 
 	fk.interrupt_rep = 0;
-	assert_int_equal(cell_run(&p, &ctx, &hooks), -EINTR);
-	assert_string_equal(fk.log, "SR-1R0T");
+	expect_run(&p, -EINTR, "SR-1R0T");
 	assert_row(1, 0, CELL_INTERRUPTED);
 
 	/* the external stop: this repetition kept, no next one */
 	reset(state);
 	fk.stop_rep = -1;
-	assert_int_equal(cell_run(&p, &ctx, &hooks), -EINTR);
-	assert_string_equal(fk.log, "SR-1T");
+	expect_run(&p, -EINTR, "SR-1T");
 	assert_row(0, -1, CELL_OK);
 }
 
@@ -377,8 +377,7 @@ static void test_emit_failure_stops(void **state)
 	struct cell_plan p = plan_of(0, 1, 3);
 
 	fk.emit_ret = -ENOSPC;
-	assert_int_equal(cell_run(&p, &ctx, &hooks), -EINTR);
-	assert_string_equal(fk.log, "SR0T");
+	expect_run(&p, -EINTR, "SR0T");
 }
 
 static void test_wedged_no_teardown(void **state)
@@ -386,22 +385,10 @@ static void test_wedged_no_teardown(void **state)
 	struct cell_plan p = plan_of(0, 1, 3);
 
 	fk.wedge_rep = 0;
-	assert_int_equal(cell_run(&p, &ctx, &hooks), -EDEADLK);
-	assert_string_equal(fk.log, "SR0");
+	expect_run(&p, -EDEADLK, "SR0");
 	assert_row(0, 0, CELL_TIMEOUT);
 	/* the stuck threads' VM is left alone; release it for check_released */
 	fake_teardown(&ctx);
-}
-
-static void test_splat_fails_repetition(void **state)
-{
-	struct cell_plan p = plan_of(0, 1, 3);
-
-	fk.splat_rep = 1;
-	assert_int_equal(cell_run(&p, &ctx, &hooks), 0);
-	assert_string_equal(fk.log, "SR0R1T");
-	assert_row(1, 1, CELL_ERROR);
-	assert_string_equal(fk.rows[1].reason, "kernel log splat during the cell: BUG: fake splat");
 }
 
 /* -t is per cell: later repetitions get what is left, none once it is spent */
@@ -411,8 +398,7 @@ static void test_cell_deadline(void **state)
 
 	p.timeout_ns = 400 * MS;
 	fk.sleep_ns = 250 * MS;
-	assert_int_equal(cell_run(&p, &ctx, &hooks), 0);
-	assert_string_equal(fk.log, "SR0R1T");
+	expect_run(&p, 0, "SR0R1T");
 	assert_true(fk.timeout_seen[0] > 300 * MS && fk.timeout_seen[0] <= 400 * MS);
 	assert_true(fk.timeout_seen[1] > 0 && fk.timeout_seen[1] <= 150 * MS);
 	assert_int_equal(fk.nr_rows, 3);
@@ -441,7 +427,7 @@ int main(void)
 		T(test_order_warmup_repetitions),
 		T(test_no_warmup),
 		T(test_failed_repetition_stops),
-		T(test_errno_without_status),
+		T(test_error_reasons),
 		T(test_setup_skip_and_error),
 		T(test_platform_retry),
 		T(test_platform_retry_once_per_cell),
@@ -449,7 +435,6 @@ int main(void)
 		T(test_interrupted),
 		T(test_emit_failure_stops),
 		T(test_wedged_no_teardown),
-		T(test_splat_fails_repetition),
 		T(test_cell_deadline),
 		T(test_no_deadline_outside_cell_run),
 	};

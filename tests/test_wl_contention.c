@@ -96,6 +96,18 @@ static void check_counts(const struct cell_result *r, unsigned int threads)
 	assert_true(cell_conversions_per_s(r) > 0);
 }
 
+/* the cell of variant set up, its whole data region populated, run once into r */
+static void run_populated(struct wlt_fixture *fx, struct wl_ctx *c, unsigned int vcpus,
+			  unsigned int threads, const char *variant, struct cell_result *r)
+{
+	WLT_SKIP_WITHOUT_KVM(fx);
+	ctx_init(fx, c, vcpus, threads, variant);
+	wlt_setup(&wl_contention, c);
+	populate_all(&c->sess);
+	assert_int_equal(wlt_run(&wl_contention, c, r), 0);
+	check_counts(r, threads);
+}
+
 /*
  * shared_gmem, 2 vCPUs and 3 threads: regions are sized for two slices
  * each; threads 0..2 take region 0 slice 0, region 1 slice 0, region 0
@@ -103,18 +115,12 @@ static void check_counts(const struct cell_result *r, unsigned int threads)
  */
 static void test_shared_gmem_ranges(void **state)
 {
-	struct wlt_fixture *fx = *state;
 	struct cell_result r;
 	struct wl_ctx c;
 	struct session *s = &c.sess;
 
-	WLT_SKIP_WITHOUT_KVM(fx);
-	ctx_init(fx, &c, 2, 3, "shared_gmem");
-	wlt_setup(&wl_contention, &c);
+	run_populated(*state, &c, 2, 3, "shared_gmem", &r);
 	assert_int_equal(s->region_bytes, 2 * REGION_BYTES);
-	populate_all(s);
-	assert_int_equal(wlt_run(&wl_contention, &c, &r), 0);
-	check_counts(&r, 3);
 	/* converted ranges end shared after a punch: nothing left */
 	assert_int_equal(resident(s, session_region_gpa(s, 0), 2 * REGION_BYTES), 0);
 	assert_int_equal(resident(s, session_region_gpa(s, 1), REGION_BYTES), 0);
@@ -127,21 +133,14 @@ static void test_shared_gmem_ranges(void **state)
 /* separate_gmem: the converters never touch the session's own guest_memfd */
 static void test_separate_gmem(void **state)
 {
-	struct wlt_fixture *fx = *state;
 	struct cell_result r;
 	struct wl_ctx c;
 	struct session *s = &c.sess;
-	int fds;
+	int fds = nr_open_fds();
 
-	WLT_SKIP_WITHOUT_KVM(fx);
-	fds = nr_open_fds();
-	ctx_init(fx, &c, 1, 2, "separate_gmem");
-	wlt_setup(&wl_contention, &c);
+	run_populated(*state, &c, 1, 2, "separate_gmem", &r);
 	/* at least one more guest_memfd per thread than the session's own */
 	assert_true(nr_open_fds() >= fds + 3);
-	populate_all(s);
-	assert_int_equal(wlt_run(&wl_contention, &c, &r), 0);
-	check_counts(&r, 2);
 	/* without +faults the guest never runs */
 	assert_int_equal(s->vcpus[0].nr_exits, 0);
 	assert_int_equal(resident(s, session_region_gpa(s, 0), REGION_BYTES), RANGE_PAGES);
@@ -154,17 +153,11 @@ static void test_separate_gmem(void **state)
 /* overlap: all threads convert vCPU 0's region, nothing else */
 static void test_overlap(void **state)
 {
-	struct wlt_fixture *fx = *state;
 	struct cell_result r;
 	struct wl_ctx c;
 	struct session *s = &c.sess;
 
-	WLT_SKIP_WITHOUT_KVM(fx);
-	ctx_init(fx, &c, 2, 4, "overlap");
-	wlt_setup(&wl_contention, &c);
-	populate_all(s);
-	assert_int_equal(wlt_run(&wl_contention, &c, &r), 0);
-	check_counts(&r, 4);
+	run_populated(*state, &c, 2, 4, "overlap", &r);
 	assert_int_equal(resident(s, session_region_gpa(s, 0), REGION_BYTES), 0);
 	assert_int_equal(resident(s, session_region_gpa(s, 1), REGION_BYTES), RANGE_PAGES);
 	cell_result_free(&r);
@@ -203,14 +196,12 @@ static void test_bad_config(void **state)
 {
 	struct wlt_fixture *fx = *state;
 	struct wl_ctx c;
-	char why[512] = "";
 
 	WLT_SKIP_WITHOUT_KVM(fx);
 	ctx_init(fx, &c, 2, 5, "shared_gmem");
-	assert_int_equal(wl_contention.setup(&c, why, sizeof(why)), -EINVAL);
-	assert_non_null(strstr(why, "threads"));
+	wlt_setup_fails(&wl_contention, &c, -EINVAL, "threads");
 	ctx_init(fx, &c, 1, 1, "shared_gmem+fault");
-	assert_int_equal(wl_contention.setup(&c, why, sizeof(why)), -EINVAL);
+	wlt_setup_fails(&wl_contention, &c, -EINVAL, NULL);
 }
 
 int main(void)

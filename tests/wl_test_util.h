@@ -172,6 +172,18 @@ static inline void wlt_setup(const struct workload *wl, struct wl_ctx *c)
 		fail_msg("%s setup: %d %s", wl->name, r, why);
 }
 
+/* wl's setup of c fails with err, its reason naming what (NULL: any) */
+static inline void wlt_setup_fails(const struct workload *wl, struct wl_ctx *c, int err,
+				   const char *what)
+{
+	char why[512] = "";
+	int r = wl->setup(c, why, sizeof(why));
+
+	if (r != err || (what && !strstr(why, what)))
+		fail_msg("%s setup: %d '%s', expected %d naming '%s'", wl->name, r, why, err,
+			 what ? what : "");
+}
+
 /* one repetition (0) of wl on c into r, initialised here: run's return */
 static inline int wlt_run(const struct workload *wl, struct wl_ctx *c, struct cell_result *r)
 {

@@ -259,14 +259,7 @@ static int bounce_run(struct wl_ctx *c, struct cell_result *r, int repetition)
 	return ret;
 }
 
-const struct workload wl_bounce = {
-	.name = "bounce",
-	.summary = "swiotlb-like: convert a G-byte window to shared, copy through it, convert it back; swept over G",
-	.axes = WL_AXIS_BACKEND | WL_AXIS_GRAN,
-	.cell_check = bounce_cell_check,
-	.options = bounce_options,
-	.metrics = bounce_metrics,
-	.setup = bounce_setup,
-	.run = bounce_run,
-	.teardown = bounce_teardown,
-};
+WL_DEFINE(bounce, bounce, .axes = WL_AXIS_BACKEND | WL_AXIS_GRAN,
+	  .cell_check = bounce_cell_check, .metrics = bounce_metrics,
+	  .teardown = bounce_teardown,
+	  .summary = "swiotlb-like: convert a G-byte window to shared, copy through it, convert it back; swept over G");

@@ -218,8 +218,7 @@ static int cont_converter(struct cont_run *cr, struct session *s, unsigned int k
 	expect = (uint64_t)cr->passes * (st->range_bytes / gran) * 2;
 	if (!r && p->ctr.conversions == expect)
 		cell_extra_add(p, "threads_done_count", 1);
-	if (__atomic_sub_fetch(&cr->remaining, 1, __ATOMIC_SEQ_CST) == 0 || r)
-		session_stop_guests(s);
+	wlc_converter_done(s, &cr->remaining, r);
 	return r;
 }
 
@@ -335,14 +334,6 @@ static int cont_run(struct wl_ctx *c, struct cell_result *r, int repetition)
 	return ret;
 }
 
-const struct workload wl_contention = {
-	.name = "contention",
-	.summary = "N threads converting disjoint ranges of one guest_memfd, separate guest_memfds or one overlapping range, with or without guest faults",
-	.axes = WL_AXIS_BACKEND | WL_AXIS_GRAN,
-	.options = cont_options,
-	.metrics = cont_metrics,
-	.variant_opt = "mode",
-	.setup = cont_setup,
-	.run = cont_run,
-	.teardown = cont_teardown,
-};
+WL_DEFINE(contention, cont, .axes = WL_AXIS_BACKEND | WL_AXIS_GRAN,
+	  .variant_opt = "mode", .metrics = cont_metrics, .teardown = cont_teardown,
+	  .summary = "N threads converting disjoint ranges of one guest_memfd, separate guest_memfds or one overlapping range, with or without guest faults");

@@ -398,13 +398,6 @@ out:
 	return ret;
 }
 
-const struct workload wl_footprint = {
-	.name = "footprint",
-	.summary = "backing memory (guest_memfd, shared memfd, RSS, MemAvailable) over time while a guest churns conversions",
-	.needs = WL_GUEST_REQUESTS,
-	.axes = WL_AXIS_BACKEND | WL_AXIS_GRAN,
-	.options = fp_options,
-	.setup = fp_setup,
-	.run = fp_run,
-	.teardown = wlc_teardown,
-};
+WL_DEFINE(footprint, fp, .axes = WL_AXIS_BACKEND | WL_AXIS_GRAN,
+	  .needs = WL_GUEST_REQUESTS, .teardown = wlc_teardown,
+	  .summary = "backing memory (guest_memfd, shared memfd, RSS, MemAvailable) over time while a guest churns conversions");

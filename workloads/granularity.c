@@ -228,8 +228,7 @@ static int host_driver_converter(struct gran_run *gr, struct session *s, unsigne
 		}
 	}
 	p->ctr.wall_ns = now_ns() - t_start;
-	if (__atomic_sub_fetch(&gr->remaining, 1, __ATOMIC_SEQ_CST) == 0 || r)
-		session_stop_guests(s);
+	wlc_converter_done(s, &gr->remaining, r);
 	return r;
 }
 
@@ -280,14 +279,6 @@ static int gran_run(struct wl_ctx *c, struct cell_result *r, int repetition)
 				      guest_driver_thread, &gr, r);
 }
 
-const struct workload wl_granularity = {
-	.name = "granularity",
-	.summary = "convert chunks of G bytes private<->shared and touch them, swept over G",
-	.needs = WL_CAN_DURATION,
-	.axes = WL_AXIS_BACKEND | WL_AXIS_DRIVER | WL_AXIS_GRAN,
-	.options = gran_options,
-	.metrics = gran_metrics,
-	.setup = gran_setup,
-	.run = gran_run,
-	.teardown = wlc_teardown,
-};
+WL_DEFINE(granularity, gran, .axes = WL_AXIS_BACKEND | WL_AXIS_DRIVER | WL_AXIS_GRAN,
+	  .needs = WL_CAN_DURATION, .metrics = gran_metrics, .teardown = wlc_teardown,
+	  .summary = "convert chunks of G bytes private<->shared and touch them, swept over G");

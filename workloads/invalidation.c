@@ -810,14 +810,6 @@ out:
 	return ret;
 }
 
-const struct workload wl_invalidation = {
-	.name = "invalidation",
-	.summary = "invalidation cost of conversions: kernel event counts, refault after a conversion, bystander vCPU slowdown",
-	.axes = WL_AXIS_BACKEND | WL_AXIS_GRAN,
-	.options = inval_options,
-	.metrics = inval_metrics,
-	.variant_opt = "part",
-	.setup = inval_setup,
-	.run = inval_run,
-	.teardown = wlc_teardown,
-};
+WL_DEFINE(invalidation, inval, .axes = WL_AXIS_BACKEND | WL_AXIS_GRAN,
+	  .variant_opt = "part", .metrics = inval_metrics, .teardown = wlc_teardown,
+	  .summary = "invalidation cost of conversions: kernel event counts, refault after a conversion, bystander vCPU slowdown");

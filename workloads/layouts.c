@@ -382,15 +382,7 @@ static int layouts_run(struct wl_ctx *c, struct cell_result *r, int repetition)
 	return ret;
 }
 
-const struct workload wl_layouts = {
-	.name = "layouts",
-	.summary = "convert chunks whose pages are allocated in a given layout (none, all, alternate, ...), swept over G",
-	.axes = WL_AXIS_BACKEND | WL_AXIS_GRAN,
-	.options = layouts_options,
-	.metrics = layouts_metrics,
-	.variant_opt = "layout",
-	.cell_check = layouts_cell_check,
-	.setup = layouts_setup,
-	.run = layouts_run,
-	.teardown = wlc_teardown,
-};
+WL_DEFINE(layouts, layouts, .axes = WL_AXIS_BACKEND | WL_AXIS_GRAN,
+	  .variant_opt = "layout", .cell_check = layouts_cell_check,
+	  .metrics = layouts_metrics, .teardown = wlc_teardown,
+	  .summary = "convert chunks whose pages are allocated in a given layout (none, all, alternate, ...), swept over G");

@@ -432,15 +432,7 @@ static int pinned_run(struct wl_ctx *c, struct cell_result *r, int repetition)
 	return ret;
 }
 
-const struct workload wl_pinned = {
-	.name = "pinned",
-	.summary = "convert chunks with a fraction of their pages pinned (vmsplice, io_uring, gup_test): EAGAIN, error_offset, time to success, what a punch frees",
-	.axes = WL_AXIS_BACKEND | WL_AXIS_GRAN,
-	.options = pinned_options,
-	.metrics = pinned_metrics,
-	.variant_opt = "mechanism",
-	.cell_check = pinned_cell_check,
-	.setup = pinned_setup,
-	.run = pinned_run,
-	.teardown = wlc_teardown,
-};
+WL_DEFINE(pinned, pinned, .axes = WL_AXIS_BACKEND | WL_AXIS_GRAN,
+	  .variant_opt = "mechanism", .cell_check = pinned_cell_check,
+	  .metrics = pinned_metrics, .teardown = wlc_teardown,
+	  .summary = "convert chunks with a fraction of their pages pinned (vmsplice, io_uring, gup_test): EAGAIN, error_offset, time to success, what a punch frees");

@@ -86,6 +86,17 @@ int wlc_guest_start(struct vcpu *v, unsigned int cmd, uint64_t gpa, uint64_t byt
 int wlc_guest_done(struct wlc_threads *t, struct vcpu *v, struct guest_req *req,
 		   const char *what);
 
+/*
+ * A converter thread of a cell whose guests touch memory until told to
+ * stop is done (r its result): the last one (*remaining reaches 0), or
+ * one that failed, stops the guests.
+ */
+static inline void wlc_converter_done(struct session *s, int *remaining, int r)
+{
+	if (__atomic_sub_fetch(remaining, 1, __ATOMIC_SEQ_CST) == 0 || r)
+		session_stop_guests(s);
+}
+
 /* record an error for the cell (the first one wins) and set t->failed */
 void wlc_set_why(struct wlc_threads *t, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -139,6 +139,21 @@ struct workload {
 	void (*teardown)(struct wl_ctx *c);
 };
 
+/*
+ * The descriptor wl_<name> of workload <name>, whose options, setup and
+ * run are <prefix>_options, <prefix>_setup and <prefix>_run; the other
+ * fields (.axes, .teardown, .summary, ...) follow as designated
+ * initializers. Then add it to workloads/registry.c.
+ */
+#define WL_DEFINE(name_, prefix, ...)					\
+	const struct workload wl_##name_ = {				\
+		.name = #name_,						\
+		.options = prefix##_options,				\
+		.setup = prefix##_setup,				\
+		.run = prefix##_run,					\
+		__VA_ARGS__						\
+	}
+
 extern const struct workload *const workload_registry[];
 const struct workload *workload_find(const char *name);
 
