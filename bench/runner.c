@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The matrix runner: backends x drivers x granularities, each cell set up
- * once, a warm-up pass reported separately, then the repetitions.
+ * The matrix runner: backends x drivers x granularities x variants, each
+ * cell run by cell_run (bench/cell_run.c), its rows fed to the sinks.
  *
  * SIGINT/SIGTERM: the first stops the current cell (vCPUs are kicked out
  * of KVM_RUN, the VM is torn down), its partial result is written marked
@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "bench/atomic_file.h"
+#include "bench/cell_run.h"
 #include "bench/cmd.h"
 #include "bench/parse.h"
 #include "bench/runner.h"
@@ -133,119 +134,61 @@ static void key_init(struct cell_key *k, const struct run_cfg *cfg,
 	k->repetition = rep;
 }
 
-/*
- * A repetition failed because a vCPU lost its state to the platform
- * (QEMU TCG's emulated SVM wrote the host's state into the guest's VMCB:
- * README, known issues; lab/repro/svm_state_loss.c). Once per cell: a
- * fresh VM, the repetition again, marked with platform_retry_count=1 and
- * the first attempt's reason. 0, or -errno when the new VM cannot be set
- * up (res then says so).
- */
-static int retry_lost_state(struct runner *rn, struct wl_ctx *c, const struct cell_key *key,
-			    struct cell_result *res, int rep)
+/* cell_run's hooks: a row to the sinks, the progress line, the dmesg scan */
+static int hook_emit(void *arg, const struct cell_result *r)
 {
-	const struct workload *wl = rn->cfg->wl;
-	char first[400], why[512] = "";
-	int r;
+	struct runner *rn = arg;
+	int e = emit(rn, r);
 
-	snprintf(first, sizeof(first), "%s", res->reason);
-	gmb_err("note: %s %s rep %d: a vCPU lost its state to the platform (README, known issues); retrying once on a fresh VM",
-		key->backend, key->driver, rep);
-	cell_result_free(res);
-	wl->teardown(c);
-	r = wl->setup(c, why, sizeof(why));
-	cell_result_init(res, key, wl->metrics);
-	if (r) {
-		cell_set_status(res, CELL_ERROR, "setup for the retry after a platform fault: %s; first attempt: %s",
-				why[0] ? why : strerror(-r), first);
-		return r;
-	}
-	r = wl->run(c, res, rep);
-	if (r && res->status == CELL_OK)
-		cell_set_status(res, CELL_ERROR, "%s", strerror(-r));
-	cell_result_check(res);
-	cell_extra_set(res, "platform_retry_count", 1);
-	if (res->status == CELL_OK) {
-		cell_set_status(res, CELL_OK, "ok after one retry; first attempt: %s", first);
-	} else {
-		char again[RESULT_REASON_LEN];
-
-		snprintf(again, sizeof(again), "%s", res->reason);
-		cell_set_status(res, res->status, "%s (on the retry after a platform fault; first attempt: %s)",
-				again, first);
-	}
-	return 0;
+	rn->cells_done++;
+	return e;
 }
 
-/* one cell: setup, warm-up, repetitions, teardown; -EINTR when stopped */
+static void hook_progress(void *arg, const struct cell_key *k)
+{
+	progress(arg, k);
+}
+
+static int hook_splat(void *arg, char *why, size_t whylen)
+{
+	struct runner *rn = arg;
+
+	return rn->kmsg.fd >= 0 ? kmsg_watch_scan(&rn->kmsg, why, whylen) : 0;
+}
+
+/* one cell through cell_run; -EINTR when the run must stop */
 static int run_cell(struct runner *rn, struct wl_ctx *c, const char *channel)
 {
 	const struct run_cfg *cfg = rn->cfg;
-	const struct workload *wl = cfg->wl;
-	struct cell_result res;
-	struct cell_key key;
-	char why[512] = "";
-	bool retried = false;
-	int rep, r, ret = 0;
+	const struct cell_hooks hooks = {
+		.emit = hook_emit,
+		.progress = hook_progress,
+		.splat = hook_splat,
+		.arg = rn,
+	};
+	struct cell_plan plan = {
+		.wl = cfg->wl,
+		.warmup = cfg->warmup,
+		.iterations = cfg->iterations,
+		.repetitions = cfg->repetitions,
+		.timeout_ns = cfg->timeout_ns,
+		.stop = &g_stop,
+	};
+	unsigned int done = rn->cells_done;
+	int r;
 
-	key_init(&key, cfg, c->backend, c->vm_type, c->driver, c->gran_bytes, channel,
-		 c->variant, cfg->warmup ? -1 : 0);
-	progress(rn, &key);
-	r = wl->cell_check ? wl->cell_check(c, why, sizeof(why)) : 0;
-	if (!r)
-		r = wl->setup(c, why, sizeof(why));
-	if (r) {
-		cell_result_init(&res, &key, wl->metrics);
-		if (r == -EOPNOTSUPP)
-			cell_set_status(&res, CELL_SKIPPED, "%s", why);
-		else
-			cell_set_status(&res, CELL_ERROR, "setup: %s", why[0] ? why : strerror(-r));
-		emit(rn, &res);
-		cell_result_free(&res);
-		rn->cells_done += cfg->repetitions + (cfg->warmup ? 1 : 0);
-		return 0;
+	key_init(&plan.key, cfg, c->backend, c->vm_type, c->driver, c->gran_bytes, channel,
+		 c->variant, 0);
+	r = cell_run(&plan, c, &hooks);
+	/* the progress count skips what a failed or stopped cell did not run */
+	rn->cells_done = done + cell_plan_rows(&plan);
+	if (r == -EDEADLK) {
+		gmb_err("stopping: threads of this cell are stuck in the kernel (see its reason)");
+		rn->wedged = true;
+		rn->any_error = true;
+		return -EINTR;
 	}
-	for (rep = cfg->warmup ? -1 : 0; rep < (int)cfg->repetitions; rep++) {
-		key_init(&key, cfg, c->backend, c->vm_type, c->driver, c->gran_bytes,
-			 channel, c->variant, rep);
-		progress(rn, &key);
-		cell_result_init(&res, &key, wl->metrics);
-		r = wl->run(c, &res, rep);
-		if (r && res.status == CELL_OK)
-			cell_set_status(&res, CELL_ERROR, "%s", strerror(-r));
-		cell_result_check(&res);
-		if (res.status != CELL_OK && res.status != CELL_INTERRUPTED && !retried &&
-		    !c->sess.wedged && session_state_lost(&c->sess)) {
-			r = retry_lost_state(rn, c, &key, &res, rep);
-			retried = true;
-			if (r) {
-				emit(rn, &res);
-				cell_result_free(&res);
-				rn->cells_done += cfg->repetitions - rep;
-				return 0;
-			}
-		}
-		if (rn->kmsg.fd >= 0 && kmsg_watch_scan(&rn->kmsg, why, sizeof(why)) > 0)
-			cell_set_status(&res, CELL_ERROR, "kernel log splat during the cell: %s", why);
-		emit(rn, &res);
-		cell_result_free(&res);
-		rn->cells_done++;
-		if (c->sess.wedged) {
-			/* its threads may still use the VM: no teardown, no next cell */
-			gmb_err("stopping: threads of this cell are stuck in the kernel (see its reason)");
-			rn->wedged = true;
-			rn->any_error = true;
-			return -EINTR;
-		}
-		if (res.status == CELL_INTERRUPTED || g_stop || rn->output_failed) {
-			ret = -EINTR;
-			break;
-		}
-		if (res.status != CELL_OK)
-			break;	/* a failed repetition says nothing about the next */
-	}
-	wl->teardown(c);
-	return ret;
+	return r || rn->output_failed ? -EINTR : 0;
 }
 
 static int open_sinks(struct runner *rn, char *err, size_t errlen)
@@ -369,30 +312,14 @@ static int one_cell(struct runner *rn, const struct conv_backend *be,
 	return r;
 }
 
-int runner_execute(struct run_cfg *cfg, const struct kvm_sys *sys,
-		   const struct hostinfo *hi, const struct topology *topo,
-		   const int *plan, const char *argv_line)
+/* the run's description every sink gets: versions, date, placement */
+static void run_info_init(struct runner *rn, struct run_cfg *cfg, const struct hostinfo *hi,
+			  const struct topology *topo, const int *plan,
+			  const char *argv_line)
 {
-	struct runner *rn;
-	unsigned int nr_plan = cfg->vcpus * 2, bi, d, g, v, nr_variants = 0;
-	char variant_buf[512], *variants[32], *save = NULL, *tok;
-	unsigned long avail_mask = 0;
-	char err[512];
 	time_t now = time(NULL);
 	struct tm tm;
-	int r, ret = 0;
 
-	rn = calloc(1, sizeof(*rn));
-	if (!rn) {
-		gmb_err("out of memory");
-		return 1;
-	}
-	/* the workload's own axis, if any: one cell per comma item */
-	snprintf(variant_buf, sizeof(variant_buf), "%s",
-		 cfg->wl->variant_opt ? wl_opt_str(cfg, cfg->wl, cfg->wl->variant_opt) : "-");
-	for (tok = strtok_r(variant_buf, ",", &save); tok && nr_variants < 32;
-	     tok = strtok_r(NULL, ",", &save))
-		variants[nr_variants++] = tok;
 	rn->kmsg.fd = -1;
 	rn->cfg = cfg;
 	rn->tty = isatty(STDERR_FILENO);
@@ -408,14 +335,25 @@ int runner_execute(struct run_cfg *cfg, const struct kvm_sys *sys,
 	/* placement: vCPU threads first, then the harness (converter) threads */
 	if (topo) {
 		topology_summary(topo, rn->ri.topology, sizeof(rn->ri.topology));
-		describe_plan(rn->ri.placement, sizeof(rn->ri.placement), plan, nr_plan,
-			      cfg->vcpus);
+		describe_plan(rn->ri.placement, sizeof(rn->ri.placement), plan,
+			      cfg->vcpus * 2, cfg->vcpus);
 	} else {
 		snprintf(rn->ri.topology, sizeof(rn->ri.topology), "unavailable (hwloc topology failed to load)");
 		snprintf(rn->ri.placement, sizeof(rn->ri.placement), "unpinned");
 	}
+}
 
-	/* which backends this host offers, decided by probing the ioctls */
+/*
+ * Which backends this host offers, decided by probing the ioctls, then the
+ * request channel when a cell will need one. 0, or -errno said on stderr.
+ */
+static int probe_host(struct runner *rn, const struct kvm_sys *sys)
+{
+	const struct run_cfg *cfg = rn->cfg;
+	unsigned long avail_mask = 0;
+	unsigned int bi;
+	int r;
+
 	for (bi = 0; conv_backends[bi]; bi++) {
 		struct backend_status *bs = &rn->ri.backends[rn->ri.nr_backends++];
 
@@ -429,64 +367,144 @@ int runner_execute(struct run_cfg *cfg, const struct kvm_sys *sys,
 		else if (!bs->reason[0])
 			snprintf(bs->reason, sizeof(bs->reason), "probe failed: %s", strerror(-r));
 	}
-	if (avail_mask && (((cfg->driver_mask & (1UL << DRIVER_GUEST)) &&
-			    (cfg->wl->axes & WL_AXIS_DRIVER)) ||
-			   (cfg->wl->needs & WL_GUEST_REQUESTS))) {
-		r = channel_decide(sys, cfg->channel_pref, 250, &rn->ri.channel);
-		rn->channel_ok = r == 0;
-		if (r && r != -EOPNOTSUPP) {
-			gmb_err("request channel: %s", rn->ri.channel.reason);
-			ret = 1;
-			goto out;
-		}
+	if (!avail_mask || !((((cfg->driver_mask & (1UL << DRIVER_GUEST)) &&
+			       (cfg->wl->axes & WL_AXIS_DRIVER)) ||
+			      (cfg->wl->needs & WL_GUEST_REQUESTS))))
+		return 0;
+	r = channel_decide(sys, cfg->channel_pref, 250, &rn->ri.channel);
+	rn->channel_ok = r == 0;
+	if (r && r != -EOPNOTSUPP) {
+		gmb_err("request channel: %s", rn->ri.channel.reason);
+		return r;
 	}
+	return 0;
+}
 
-	r = mkdir_p(cfg->out_dir, 0755, err, sizeof(err));
+/* the output directory and the sinks; 0, or -errno said on stderr */
+static int open_output(struct runner *rn)
+{
+	char err[512];
+	int r;
+
+	r = mkdir_p(rn->cfg->out_dir, 0755, err, sizeof(err));
 	if (r) {
 		gmb_err("--output: %s", err);
-		ret = 1;
-		goto out;
+		return r;
 	}
 	r = open_sinks(rn, err, sizeof(err));
 	if (r) {
 		gmb_err("%s", err);
 		close_sinks(rn);
-		ret = 1;
-		goto out;
 	}
+	return r;
+}
+
+/* the workload's own axis, if any: one cell per comma item of buf */
+static unsigned int split_variants(const struct run_cfg *cfg, char *buf, size_t len,
+				   char **variants, unsigned int max)
+{
+	char *save = NULL, *tok;
+	unsigned int n = 0;
+
+	snprintf(buf, len, "%s",
+		 cfg->wl->variant_opt ? wl_opt_str(cfg, cfg->wl, cfg->wl->variant_opt) : "-");
+	for (tok = strtok_r(buf, ",", &save); tok && n < max; tok = strtok_r(NULL, ",", &save))
+		variants[n++] = tok;
+	return n;
+}
+
+static unsigned int count_cells(const struct run_cfg *cfg, unsigned int nr_variants)
+{
+	unsigned int bi, n = 0;
+
 	for (bi = 0; conv_backends[bi]; bi++)
 		if (cfg->backend_mask & (1UL << bi))
-			rn->cells_total += ((cfg->wl->axes & WL_AXIS_DRIVER) ?
-					    __builtin_popcountl(cfg->driver_mask) : 1) *
-					   ((cfg->wl->axes & WL_AXIS_GRAN) ? cfg->nr_grans : 1) *
-					   nr_variants * (cfg->repetitions + (cfg->warmup ? 1 : 0));
+			n += ((cfg->wl->axes & WL_AXIS_DRIVER) ?
+			      __builtin_popcountl(cfg->driver_mask) : 1) *
+			     ((cfg->wl->axes & WL_AXIS_GRAN) ? cfg->nr_grans : 1) *
+			     nr_variants * (cfg->repetitions + (cfg->warmup ? 1 : 0));
+	return n;
+}
+
+static bool run_goes_on(const struct runner *rn)
+{
+	return !g_stop && !rn->output_failed && !rn->wedged;
+}
+
+/* what the matrix walk hands every cell */
+struct matrix {
+	const struct kvm_sys *sys;
+	const struct topology *topo;
+	const int *plan;
+	char **variants;
+	unsigned int nr_variants;
+};
+
+/* the cells of one backend: drivers x granularities x variants */
+static void walk_backend(struct runner *rn, const struct matrix *mx, unsigned int bi)
+{
+	const struct run_cfg *cfg = rn->cfg;
+	unsigned int d, g, v;
+	int r;
+
+	for (d = 0; d < NR_DRIVERS && run_goes_on(rn); d++) {
+		if (!(cfg->driver_mask & (1UL << d)) || !has_axis(cfg, WL_AXIS_DRIVER, d))
+			continue;
+		for (g = 0; g < cfg->nr_grans && run_goes_on(rn); g++) {
+			if (!has_axis(cfg, WL_AXIS_GRAN, g))
+				continue;
+			for (v = 0; v < mx->nr_variants && run_goes_on(rn); v++) {
+				r = one_cell(rn, conv_backends[bi], &rn->ri.backends[bi], d,
+					     cfg->grans[g], mx->variants[v], mx->topo,
+					     mx->plan, cfg->vcpus * 2, mx->sys);
+				if (r == -EINTR || r == -ENOMEM)
+					break;
+			}
+		}
+	}
+}
+
+/* the process exit code of a finished (or stopped) run */
+static int run_exit_code(const struct runner *rn)
+{
+	if (g_stop)
+		return EXIT_INTR;
+	if (rn->any_error || rn->output_failed || rn->wedged)
+		return 1;
+	return rn->any_ok ? 0 : EXIT_SKIP;
+}
+
+int runner_execute(struct run_cfg *cfg, const struct kvm_sys *sys,
+		   const struct hostinfo *hi, const struct topology *topo,
+		   const int *plan, const char *argv_line)
+{
+	char variant_buf[512], *variants[32];
+	struct matrix mx = { .sys = sys, .topo = topo, .plan = plan, .variants = variants };
+	struct runner *rn;
+	unsigned int bi;
+	int ret;
+
+	rn = calloc(1, sizeof(*rn));
+	if (!rn) {
+		gmb_err("out of memory");
+		return 1;
+	}
+	mx.nr_variants = split_variants(cfg, variant_buf, sizeof(variant_buf), variants, 32);
+	run_info_init(rn, cfg, hi, topo, plan, argv_line);
+	if (probe_host(rn, sys) || open_output(rn)) {
+		free(rn);
+		return 1;
+	}
+	rn->cells_total = count_cells(cfg, mx.nr_variants);
 	install_signals();
 	/* dmesg before/after each cell; unreadable /dev/kmsg is only noted */
 	if (kmsg_watch_open(&rn->kmsg))
 		gmb_err("note: /dev/kmsg unreadable, kernel splats will not be detected");
 	rn->t_start = now_ns();
 
-	for (bi = 0; conv_backends[bi] && !g_stop && !rn->output_failed && !rn->wedged; bi++) {
-		const struct conv_backend *be = conv_backends[bi];
-		struct backend_status *bs = &rn->ri.backends[bi];
-
-		if (!(cfg->backend_mask & (1UL << bi)))
-			continue;
-		for (d = 0; d < NR_DRIVERS && !g_stop && !rn->output_failed && !rn->wedged; d++) {
-			if (!(cfg->driver_mask & (1UL << d)) || !has_axis(cfg, WL_AXIS_DRIVER, d))
-				continue;
-			for (g = 0; g < cfg->nr_grans && !g_stop && !rn->output_failed && !rn->wedged; g++) {
-				if (!has_axis(cfg, WL_AXIS_GRAN, g))
-					continue;
-				for (v = 0; v < nr_variants && !g_stop && !rn->output_failed && !rn->wedged; v++) {
-					r = one_cell(rn, be, bs, d, cfg->grans[g], variants[v],
-						     topo, plan, nr_plan, sys);
-					if (r == -EINTR || r == -ENOMEM)
-						break;
-				}
-			}
-		}
-	}
+	for (bi = 0; conv_backends[bi] && run_goes_on(rn); bi++)
+		if (cfg->backend_mask & (1UL << bi))
+			walk_backend(rn, &mx, bi);
 	if (rn->tty && !cfg->quiet)
 		fprintf(stderr, "\r\033[K");
 	rn->ri.interrupted = g_stop;
@@ -494,13 +512,7 @@ int runner_execute(struct run_cfg *cfg, const struct kvm_sys *sys,
 	kmsg_watch_close(&rn->kmsg);
 	fflush(stdout);
 	fprintf(stderr, "results: %s/\n", cfg->out_dir);
-	if (g_stop)
-		ret = EXIT_INTR;
-	else if (rn->any_error || rn->output_failed || rn->wedged)
-		ret = 1;
-	else if (!rn->any_ok)
-		ret = EXIT_SKIP;
-out:
+	ret = run_exit_code(rn);
 	free(rn);
 	return ret;
 }

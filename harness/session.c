@@ -47,6 +47,14 @@ bool session_state_lost(const struct session *s)
 	return false;
 }
 
+void session_stop_guests(struct session *s)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->nr_vcpus; i++)
+		mb_set_stop(s->vcpus[i].mailbox);
+}
+
 void session_memory_faults(const struct session *s, uint64_t *to_private,
 			   uint64_t *to_shared)
 {

@@ -57,6 +57,12 @@ struct session_cfg {
  */
 bool session_state_lost(const struct session *s);
 
+/*
+ * Ask every vCPU's guest loop to stop (its mailbox's stop word): the
+ * thread that finishes last, or fails, ends the guests' touch loops.
+ */
+void session_stop_guests(struct session *s);
+
 /* KVM_EXIT_MEMORY_FAULT exits of every vCPU so far, by the direction asked */
 void session_memory_faults(const struct session *s, uint64_t *to_private,
 			   uint64_t *to_shared);

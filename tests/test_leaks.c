@@ -47,6 +47,7 @@
 #define LEAK_UNDER_ASAN		0
 #endif
 
+#include "bench/cell_run.h"
 #include "bench/result.h"
 #include "bench/run_cfg.h"
 #include "harness/backend.h"
@@ -127,31 +128,19 @@ static unsigned int count_named(const char *s)
 	return n;
 }
 
-/* threads of this process: a cell must join every thread it started */
-static unsigned int count_threads(void)
+/*
+ * Entries of a /proc/self directory: task (a cell must join every thread
+ * it started) or fd (the directory stream's own fd excluded).
+ */
+static unsigned int count_entries(const char *path, bool fds)
 {
-	DIR *d = opendir("/proc/self/task");
+	DIR *d = opendir(path);
 	struct dirent *e;
 	unsigned int n = 0;
 
 	assert_non_null(d);
 	while ((e = readdir(d)))
-		n += e->d_name[0] != '.';
-	closedir(d);
-	return n;
-}
-
-/* open fds, the directory stream's own fd excluded */
-static unsigned int count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	unsigned int n = 0;
-
-	assert_non_null(d);
-	while ((e = readdir(d)))
-		if (e->d_name[0] != '.' && atoi(e->d_name) != dirfd(d))
-			n++;
+		n += e->d_name[0] != '.' && !(fds && atoi(e->d_name) == dirfd(d));
 	closedir(d);
 	return n;
 }
@@ -168,8 +157,8 @@ static void snap(struct snapshot *s)
 {
 	s->text = malloc(MAPS_BUF_BYTES);
 	assert_non_null(s->text);
-	s->fds = count_fds();
-	s->threads = count_threads();
+	s->fds = count_entries("/proc/self/fd", true);
+	s->threads = count_entries("/proc/self/task", false);
 	read_maps(s->text, MAPS_BUF_BYTES);
 	s->maps = count_lines(s->text);
 	s->named_maps = count_named(s->text);
@@ -305,47 +294,61 @@ static void test_sessions(void **state)
 	compare_snapshots("session_create/destroy", &before, &after);
 }
 
-/* one cell exactly as bench/runner.c one_cell/run_cell drive it */
+/* what cell_run emitted for the one repetition of a leak cell */
+struct leak_row {
+	unsigned int rows;
+	enum cell_status status;
+	uint64_t conversions;
+	char reason[RESULT_REASON_LEN];
+};
+
+static int leak_emit(void *arg, const struct cell_result *r)
+{
+	struct leak_row *row = arg;
+
+	row->rows++;
+	row->status = r->status;
+	row->conversions = r->ctr.conversions;
+	snprintf(row->reason, sizeof(row->reason), "%s", r->reason);
+	return 0;
+}
+
+/* one cell as the runner drives it: through cell_run */
 static void one_cell(struct run_cfg *cfg, enum driver d, int round)
 {
 	static volatile sig_atomic_t stop;
-	const struct workload *wl = &wl_granularity;
-	struct cell_result res;
-	struct cell_key key;
+	struct leak_row row = { 0 };
+	const struct cell_hooks hooks = { .emit = leak_emit, .arg = &row };
+	struct cell_plan plan = {
+		.wl = &wl_granularity,
+		.warmup = cfg->warmup,
+		.iterations = cfg->iterations,
+		.repetitions = cfg->repetitions,
+		.timeout_ns = cfg->timeout_ns,
+		.stop = &stop,
+	};
 	struct wl_ctx *c;
-	char why[512] = "";
-	int r;
 
 	c = calloc(1, sizeof(*c));
 	assert_non_null(c);
 	wlt_ctx_init(c, cfg, &env.sys, env.vm_type, LEAK_GRAN_BYTES, "-", &stop);
 	c->driver = d;
 	c->channel = &env.channel;
+	snprintf(plan.key.workload, sizeof(plan.key.workload), "%s", wl_granularity.name);
+	snprintf(plan.key.backend, sizeof(plan.key.backend), "%s", backend_discard.name);
+	snprintf(plan.key.driver, sizeof(plan.key.driver), "%s", driver_name(d));
+	plan.key.granularity_bytes = LEAK_GRAN_BYTES;
+	plan.key.region_bytes = cfg->region_bytes;
+	plan.key.vcpus = cfg->vcpus;
 
-	memset(&key, 0, sizeof(key));
-	snprintf(key.workload, sizeof(key.workload), "%s", wl->name);
-	snprintf(key.backend, sizeof(key.backend), "%s", backend_discard.name);
-	snprintf(key.driver, sizeof(key.driver), "%s", driver_name(d));
-	key.granularity_bytes = LEAK_GRAN_BYTES;
-	key.region_bytes = cfg->region_bytes;
-	key.vcpus = cfg->vcpus;
-	key.iterations = cfg->iterations;
-
-	r = wl->setup(c, why, sizeof(why));
-	if (r)
-		print_message("%s setup: %s (%s)\n", wl->name, why, strerror(-r));
-	assert_int_equal(r, 0);
-	cell_result_init(&res, &key, wl->metrics);
-	r = wl->run(c, &res, 0);
-	if (r || res.status != CELL_OK)
-		print_message("%s run (%s driver), round %d: %s (%s)\n", wl->name,
-			      key.driver, round, res.reason, strerror(-r));
-	assert_int_equal(r, 0);
-	assert_int_equal(res.status, CELL_OK);
+	assert_int_equal(cell_run(&plan, c, &hooks), 0);
+	if (row.status != CELL_OK)
+		print_message("%s cell (%s driver), round %d: %s\n", wl_granularity.name,
+			      plan.key.driver, round, row.reason);
+	assert_int_equal(row.rows, 1);
+	assert_int_equal(row.status, CELL_OK);
 	/* 1 MiB in 64K chunks, both directions, one pass */
-	assert_int_equal(res.ctr.conversions, 2 * LEAK_REGION_BYTES / LEAK_GRAN_BYTES);
-	cell_result_free(&res);
-	wl->teardown(c);
+	assert_int_equal(row.conversions, 2 * LEAK_REGION_BYTES / LEAK_GRAN_BYTES);
 	free(c);
 }
 

@@ -32,14 +32,7 @@ extern const struct workload wl_bounce;
 
 static int fx_setup(void **state)
 {
-	struct wlt_fixture *fx = wlt_fixture_new();
-
-	if (!fx)
-		return -1;
-	wlt_cfg_init(&fx->cfg, &wl_bounce, 0, REGION_BYTES, ITERATIONS, 20, 10);
-	fx->cfg.seed = 7;
-	*state = fx;
-	return 0;
+	return wlt_group_setup(state, &wl_bounce, 0, REGION_BYTES, ITERATIONS, 20, 10, 7);
 }
 
 static void ctx_init(struct wlt_fixture *fx, struct wl_ctx *c, unsigned int vcpus,
@@ -56,18 +49,12 @@ static void check_bounce(struct wlt_fixture *fx, unsigned int vcpus, uint64_t wi
 	uint64_t rounds = (uint64_t)ITERATIONS * (REGION_BYTES / window) * vcpus;
 	unsigned char vec[REGION_BYTES / GMB_PAGE_SIZE];
 	struct cell_result r;
-	struct cell_key key;
-	const struct hist *h;
 	struct wl_ctx c;
-	char why[512] = "";
 	unsigned int j;
 
 	ctx_init(fx, &c, vcpus, window, copy);
-	if (wl_bounce.setup(&c, why, sizeof(why)))
-		fail_msg("setup: %s", why);
-	memset(&key, 0, sizeof(key));
-	cell_result_init(&r, &key, NULL);
-	assert_int_equal(wl_bounce.run(&c, &r, 0), 0);
+	wlt_setup(&wl_bounce, &c);
+	assert_int_equal(wlt_run(&wl_bounce, &c, &r), 0);
 	if (r.status != CELL_OK)
 		fail_msg("status %d: %s", r.status, r.reason);
 	assert_int_equal(r.ctr.conversions, 2 * rounds);
@@ -80,16 +67,10 @@ static void check_bounce(struct wlt_fixture *fx, unsigned int vcpus, uint64_t wi
 	assert_true(cell_extra_get(&r, "copy_bytes_per_s") > 0);
 	assert_true(cell_extra_get(&r, "copy_bytes_per_s") * 0.999 <=
 		    cell_extra_get(&r, "memcpy_bytes_per_s"));
-	h = cell_metric_find(&r, "to_shared_ns");
-	assert_non_null(h);
-	assert_int_equal(h->count, rounds);
-	h = cell_metric_find(&r, "to_private_ns");
-	assert_non_null(h);
-	assert_int_equal(h->count, rounds);
-	h = cell_metric_find(&r, "copy_ns");
-	assert_non_null(h);
-	assert_int_equal(h->count, rounds);
-	assert_int_equal(cell_metric_find(&r, "round_ns")->count, rounds);
+	wlt_assert_samples(&r, "to_shared_ns", rounds);
+	wlt_assert_samples(&r, "to_private_ns", rounds);
+	wlt_assert_samples(&r, "copy_ns", rounds);
+	wlt_assert_samples(&r, "round_ns", rounds);
 	/* each window ended private, i.e. discarded: no page left */
 	for (j = 0; j < vcpus; j++)
 		assert_int_equal(wlc_resident_pages(&c.sess.mem, session_region_gpa(&c.sess, j),
@@ -126,22 +107,19 @@ static void test_window_semantics(void **state)
 	struct wlt_fixture *fx = *state;
 	struct conv_result cr;
 	struct wl_ctx c;
-	char why[512] = "";
 	volatile uint8_t *w;
 	struct session *s = &c.sess;
 
 	WLT_SKIP_WITHOUT_KVM(fx);
 	ctx_init(fx, &c, 1, 64 << 10, "0");
-	assert_int_equal(wl_bounce.setup(&c, why, sizeof(why)), 0);
+	wlt_setup(&wl_bounce, &c);
 	w = session_data_hva(s, session_region_gpa(s, 0));
-	memset(&cr, 0, sizeof(cr));
-	assert_int_equal(conv_convert(s->be, &s->mem, session_region_gpa(s, 0), 64 << 10, false,
-					&s->policy, &cr), 0);
+	assert_int_equal(wlc_convert_raw(s, &s->mem, session_region_gpa(s, 0), 64 << 10, false,
+					 &cr), 0);
 	w[100] = 0xab;
 	assert_int_equal(w[100], 0xab);
-	memset(&cr, 0, sizeof(cr));
-	assert_int_equal(conv_convert(s->be, &s->mem, session_region_gpa(s, 0), 64 << 10, true,
-					&s->policy, &cr), 0);
+	assert_int_equal(wlc_convert_raw(s, &s->mem, session_region_gpa(s, 0), 64 << 10, true,
+					 &cr), 0);
 	assert_int_equal(w[100], 0);	/* discard: the page is gone */
 	wl_bounce.teardown(&c);
 }

@@ -34,14 +34,7 @@ extern const struct workload wl_contention;
 
 static int fx_setup(void **state)
 {
-	struct wlt_fixture *fx = wlt_fixture_new();
-
-	if (!fx)
-		return -1;
-	wlt_cfg_init(&fx->cfg, &wl_contention, 0, REGION_BYTES, ITERATIONS, 20, 10);
-	fx->cfg.seed = 1;
-	*state = fx;
-	return 0;
+	return wlt_group_setup(state, &wl_contention, 0, REGION_BYTES, ITERATIONS, 20, 10, 1);
 }
 
 static void ctx_init(struct wlt_fixture *fx, struct wl_ctx *c, unsigned int vcpus,
@@ -92,19 +85,27 @@ static int nr_open_fds(void)
 
 static void check_counts(const struct cell_result *r, unsigned int threads)
 {
-	const struct hist *h;
-
 	if (r->status != CELL_OK)
 		fail_msg("status %d: %s", r->status, r->reason);
 	assert_int_equal(r->ctr.conversions, (uint64_t)threads * CHUNKS * 2);
 	assert_int_equal(r->ctr.bytes_converted, (uint64_t)threads * CHUNKS * 2 * GRAN_BYTES);
 	assert_true(cell_extra_get(r, "threads_count") == threads);
 	assert_true(cell_extra_get(r, "threads_done_count") == threads);
-	h = cell_metric_find(r, "to_private_ns");
-	assert_non_null(h);
-	assert_int_equal(h->count, (uint64_t)threads * CHUNKS);
+	wlt_assert_samples(r, "to_private_ns", (uint64_t)threads * CHUNKS);
 	assert_true(r->ctr.wall_ns > 0);
 	assert_true(cell_conversions_per_s(r) > 0);
+}
+
+/* the cell of variant set up, its whole data region populated, run once into r */
+static void run_populated(struct wlt_fixture *fx, struct wl_ctx *c, unsigned int vcpus,
+			  unsigned int threads, const char *variant, struct cell_result *r)
+{
+	WLT_SKIP_WITHOUT_KVM(fx);
+	ctx_init(fx, c, vcpus, threads, variant);
+	wlt_setup(&wl_contention, c);
+	populate_all(&c->sess);
+	assert_int_equal(wlt_run(&wl_contention, c, r), 0);
+	check_counts(r, threads);
 }
 
 /*
@@ -114,22 +115,12 @@ static void check_counts(const struct cell_result *r, unsigned int threads)
  */
 static void test_shared_gmem_ranges(void **state)
 {
-	struct wlt_fixture *fx = *state;
 	struct cell_result r;
-	struct cell_key key;
 	struct wl_ctx c;
 	struct session *s = &c.sess;
-	char why[512] = "";
 
-	WLT_SKIP_WITHOUT_KVM(fx);
-	ctx_init(fx, &c, 2, 3, "shared_gmem");
-	assert_int_equal(wl_contention.setup(&c, why, sizeof(why)), 0);
+	run_populated(*state, &c, 2, 3, "shared_gmem", &r);
 	assert_int_equal(s->region_bytes, 2 * REGION_BYTES);
-	populate_all(s);
-	memset(&key, 0, sizeof(key));
-	cell_result_init(&r, &key, NULL);
-	assert_int_equal(wl_contention.run(&c, &r, 0), 0);
-	check_counts(&r, 3);
 	/* converted ranges end shared after a punch: nothing left */
 	assert_int_equal(resident(s, session_region_gpa(s, 0), 2 * REGION_BYTES), 0);
 	assert_int_equal(resident(s, session_region_gpa(s, 1), REGION_BYTES), 0);
@@ -142,25 +133,14 @@ static void test_shared_gmem_ranges(void **state)
 /* separate_gmem: the converters never touch the session's own guest_memfd */
 static void test_separate_gmem(void **state)
 {
-	struct wlt_fixture *fx = *state;
 	struct cell_result r;
-	struct cell_key key;
 	struct wl_ctx c;
 	struct session *s = &c.sess;
-	char why[512] = "";
-	int fds;
+	int fds = nr_open_fds();
 
-	WLT_SKIP_WITHOUT_KVM(fx);
-	fds = nr_open_fds();
-	ctx_init(fx, &c, 1, 2, "separate_gmem");
-	assert_int_equal(wl_contention.setup(&c, why, sizeof(why)), 0);
+	run_populated(*state, &c, 1, 2, "separate_gmem", &r);
 	/* at least one more guest_memfd per thread than the session's own */
 	assert_true(nr_open_fds() >= fds + 3);
-	populate_all(s);
-	memset(&key, 0, sizeof(key));
-	cell_result_init(&r, &key, NULL);
-	assert_int_equal(wl_contention.run(&c, &r, 0), 0);
-	check_counts(&r, 2);
 	/* without +faults the guest never runs */
 	assert_int_equal(s->vcpus[0].nr_exits, 0);
 	assert_int_equal(resident(s, session_region_gpa(s, 0), REGION_BYTES), RANGE_PAGES);
@@ -173,21 +153,11 @@ static void test_separate_gmem(void **state)
 /* overlap: all threads convert vCPU 0's region, nothing else */
 static void test_overlap(void **state)
 {
-	struct wlt_fixture *fx = *state;
 	struct cell_result r;
-	struct cell_key key;
 	struct wl_ctx c;
 	struct session *s = &c.sess;
-	char why[512] = "";
 
-	WLT_SKIP_WITHOUT_KVM(fx);
-	ctx_init(fx, &c, 2, 4, "overlap");
-	assert_int_equal(wl_contention.setup(&c, why, sizeof(why)), 0);
-	populate_all(s);
-	memset(&key, 0, sizeof(key));
-	cell_result_init(&r, &key, NULL);
-	assert_int_equal(wl_contention.run(&c, &r, 0), 0);
-	check_counts(&r, 4);
+	run_populated(*state, &c, 2, 4, "overlap", &r);
 	assert_int_equal(resident(s, session_region_gpa(s, 0), REGION_BYTES), 0);
 	assert_int_equal(resident(s, session_region_gpa(s, 1), REGION_BYTES), RANGE_PAGES);
 	cell_result_free(&r);
@@ -206,15 +176,11 @@ static void test_faults(void **state)
 	WLT_SKIP_WITHOUT_KVM(fx);
 	for (i = 0; i < 3; i++) {
 		struct cell_result r;
-		struct cell_key key;
 		struct wl_ctx c;
-		char why[512] = "";
 
 		ctx_init(fx, &c, 2, 2, variants[i]);
-		assert_int_equal(wl_contention.setup(&c, why, sizeof(why)), 0);
-		memset(&key, 0, sizeof(key));
-		cell_result_init(&r, &key, NULL);
-		assert_int_equal(wl_contention.run(&c, &r, 0), 0);
+		wlt_setup(&wl_contention, &c);
+		assert_int_equal(wlt_run(&wl_contention, &c, &r), 0);
 		check_counts(&r, 2);
 		/* the guest writes whole passes only, so a count is a multiple */
 		assert_int_equal(r.ctr.guest_pages_touched % RANGE_PAGES, 0);
@@ -230,14 +196,12 @@ static void test_bad_config(void **state)
 {
 	struct wlt_fixture *fx = *state;
 	struct wl_ctx c;
-	char why[512] = "";
 
 	WLT_SKIP_WITHOUT_KVM(fx);
 	ctx_init(fx, &c, 2, 5, "shared_gmem");
-	assert_int_equal(wl_contention.setup(&c, why, sizeof(why)), -EINVAL);
-	assert_non_null(strstr(why, "threads"));
+	wlt_setup_fails(&wl_contention, &c, -EINVAL, "threads");
 	ctx_init(fx, &c, 1, 1, "shared_gmem+fault");
-	assert_int_equal(wl_contention.setup(&c, why, sizeof(why)), -EINVAL);
+	wlt_setup_fails(&wl_contention, &c, -EINVAL, NULL);
 }
 
 int main(void)

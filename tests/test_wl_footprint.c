@@ -37,15 +37,10 @@ struct fp_fixture {
 	char dir[64];
 };
 
+/* sys first: wlt_fixture_alloc opens nothing, marks it closed */
 static int setup_fx(void **state)
 {
-	struct fp_fixture *f = calloc(1, sizeof(*f));
-
-	if (!f)
-		return -1;
-	f->sys.fd = -1;
-	*state = f;
-	return 0;
+	return wlt_fixture_alloc(state, sizeof(struct fp_fixture));
 }
 
 static void rm_dir(const char *dir)

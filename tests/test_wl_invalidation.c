@@ -34,15 +34,10 @@ struct inv_fixture {
 	bool setup_done;
 };
 
+/* sys first: wlt_fixture_alloc opens nothing, marks it closed */
 static int setup_fx(void **state)
 {
-	struct inv_fixture *f = calloc(1, sizeof(*f));
-
-	if (!f)
-		return -1;
-	f->sys.fd = -1;
-	*state = f;
-	return 0;
+	return wlt_fixture_alloc(state, sizeof(struct inv_fixture));
 }
 
 static int teardown_fx(void **state)

@@ -36,31 +36,18 @@ extern const struct workload wl_layouts;
 
 static int fx_setup(void **state)
 {
-	struct wlt_fixture *fx = wlt_fixture_new();
-
-	if (!fx)
-		return -1;
-	wlt_cfg_init(&fx->cfg, &wl_layouts, VCPUS, REGION_BYTES, ITERATIONS, 20, 10);
-	fx->cfg.seed = 42;
-	*state = fx;
-	return 0;
+	return wlt_group_setup(state, &wl_layouts, VCPUS, REGION_BYTES, ITERATIONS, 20, 10, 42);
 }
 
 /* one cell, one repetition; r must be freed by the caller */
 static void run_cell(struct wlt_fixture *fx, const char *variant, struct cell_result *r)
 {
-	struct cell_key key;
 	struct wl_ctx c;
-	char why[512] = "";
 	int ret;
 
 	wlt_fixture_ctx(fx, &c, GRAN_BYTES, variant);
-	memset(&key, 0, sizeof(key));
-	cell_result_init(r, &key, NULL);
-	ret = wl_layouts.setup(&c, why, sizeof(why));
-	if (ret)
-		fail_msg("setup(%s): %d %s", variant, ret, why);
-	ret = wl_layouts.run(&c, r, 0);
+	wlt_setup(&wl_layouts, &c);
+	ret = wlt_run(&wl_layouts, &c, r);
 	wl_layouts.teardown(&c);
 	if (ret || r->status != CELL_OK)
 		fail_msg("run(%s): %d status %d: %s", variant, ret, r->status, r->reason);
@@ -69,7 +56,6 @@ static void run_cell(struct wlt_fixture *fx, const char *variant, struct cell_re
 static void check_layout(struct wlt_fixture *fx, const char *variant, uint64_t expect_pages)
 {
 	struct cell_result r;
-	const struct hist *h;
 
 	run_cell(fx, variant, &r);
 	assert_int_equal(r.ctr.conversions, CHUNKS * 2);
@@ -85,19 +71,11 @@ static void check_layout(struct wlt_fixture *fx, const char *variant, uint64_t e
 	/* discard: to-private hole-punches, nothing stays allocated */
 	assert_true(cell_extra_get(&r, "allocated_after_private_pages") == 0);
 	assert_true(cell_extra_get(&r, "allocated_after_shared_pages") == 0);
-	h = cell_metric_find(&r, "to_private_ns");
-	assert_non_null(h);
-	assert_int_equal(h->count, CHUNKS);
-	h = cell_metric_find(&r, "to_shared_ns");
-	assert_non_null(h);
-	assert_int_equal(h->count, CHUNKS);
-	h = cell_metric_find(&r, "punch_ns");
-	assert_non_null(h);
-	assert_int_equal(h->count, CHUNKS * 2);
+	wlt_assert_samples(&r, "to_private_ns", CHUNKS);
+	wlt_assert_samples(&r, "to_shared_ns", CHUNKS);
+	wlt_assert_samples(&r, "punch_ns", CHUNKS * 2);
 	assert_null(cell_metric_find(&r, "attr_ioctl_ns"));	/* discard has no ioctl */
-	h = cell_metric_find(&r, "layout_ns");
-	assert_non_null(h);
-	assert_int_equal(h->count, CHUNKS);
+	wlt_assert_samples(&r, "layout_ns", CHUNKS);
 	cell_result_free(&r);
 }
 
@@ -167,43 +145,37 @@ static void test_populated_costs_more(void **state)
 static void test_resident_count(void **state)
 {
 	struct wlt_fixture *fx = *state;
-	struct session_cfg sc = {
-		.backend = &backend_discard,
-		.vm_type = fx->vm_type,
-		.nr_vcpus = 1,
-		.region_bytes = REGION_BYTES,
-		.channel = CHANNEL_PIO,
-	};
 	unsigned char vec[PAGES];
-	struct session s;
+	struct wl_ctx c;
+	struct session *s = &c.sess;
 	char why[512];
 	volatile uint8_t *p;
 	unsigned int i;
 
 	WLT_SKIP_WITHOUT_KVM(fx);
-	assert_int_equal(session_create(&s, &fx->sys, &sc, why, sizeof(why)), 0);
-	p = session_data_hva(&s, s.mem.gpa);
+	wlt_fixture_ctx(fx, &c, GRAN_BYTES, "-");
+	assert_int_equal(wlc_session_create(&c, CHANNEL_PIO, MF_POLICY_REENTER, why,
+					    sizeof(why)), 0);
+	p = session_data_hva(s, s->mem.gpa);
 	assert_non_null((void *)p);
-	assert_int_equal(wlc_resident_pages(&s.mem, s.mem.gpa, GRAN_BYTES, vec), 0);
+	assert_int_equal(wlc_resident_pages(&s->mem, s->mem.gpa, GRAN_BYTES, vec), 0);
 	for (i = 0; i < PAGES; i += 3)
 		p[(size_t)i * GMB_PAGE_SIZE] = 1;
-	assert_int_equal(wlc_resident_pages(&s.mem, s.mem.gpa, GRAN_BYTES, vec),
+	assert_int_equal(wlc_resident_pages(&s->mem, s->mem.gpa, GRAN_BYTES, vec),
 			 (PAGES + 2) / 3);
-	assert_int_equal(wlc_punch_all(&s.mem, s.mem.gpa, GRAN_BYTES), 0);
-	assert_int_equal(wlc_resident_pages(&s.mem, s.mem.gpa, GRAN_BYTES, vec), 0);
-	session_destroy(&s);
+	assert_int_equal(wlc_punch_all(&s->mem, s->mem.gpa, GRAN_BYTES), 0);
+	assert_int_equal(wlc_resident_pages(&s->mem, s->mem.gpa, GRAN_BYTES, vec), 0);
+	session_destroy(s);
 }
 
 static void test_bad_variant(void **state)
 {
 	struct wlt_fixture *fx = *state;
 	struct wl_ctx c;
-	char why[512] = "";
 
 	WLT_SKIP_WITHOUT_KVM(fx);
 	wlt_fixture_ctx(fx, &c, GRAN_BYTES, "checkerboard");
-	assert_int_equal(wl_layouts.setup(&c, why, sizeof(why)), -EINVAL);
-	assert_non_null(strstr(why, "checkerboard"));
+	wlt_setup_fails(&wl_layouts, &c, -EINVAL, "checkerboard");
 }
 
 /* at 4K (one page) a partial layout would be none or all: skipped, not run */

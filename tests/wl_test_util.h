@@ -20,6 +20,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "bench/result.h"
 #include "bench/run_cfg.h"
 #include "harness/backend.h"
 #include "harness/kvm.h"
@@ -125,6 +126,85 @@ static inline void wlt_fixture_ctx(struct wlt_fixture *fx, struct wl_ctx *c,
 				   uint64_t gran_bytes, const char *variant)
 {
 	wlt_ctx_init(c, &fx->cfg, &fx->sys, fx->vm_type, gran_bytes, variant, &fx->stop);
+}
+
+/*
+ * cmocka group setup: a wlt_fixture (wlt_fixture_new) whose cfg runs wl
+ * (wlt_cfg_init) with seed.
+ */
+static inline int wlt_group_setup(void **state, const struct workload *wl,
+				  unsigned int vcpus, uint64_t region_bytes,
+				  unsigned int iterations, unsigned int timeout_s,
+				  unsigned int max_retries, uint64_t seed)
+{
+	struct wlt_fixture *fx = wlt_fixture_new();
+
+	if (!fx)
+		return -1;
+	wlt_cfg_init(&fx->cfg, wl, vcpus, region_bytes, iterations, timeout_s, max_retries);
+	fx->cfg.seed = seed;
+	*state = fx;
+	return 0;
+}
+
+/*
+ * cmocka setup of a test's own fixture of size bytes, zeroed, whose first
+ * member is its struct kvm_sys, not open yet (fd -1).
+ */
+static inline int wlt_fixture_alloc(void **state, size_t size)
+{
+	struct kvm_sys *sys = calloc(1, size);
+
+	if (!sys)
+		return -1;
+	sys->fd = -1;
+	*state = sys;
+	return 0;
+}
+
+/* wl's setup of c, which must succeed */
+static inline void wlt_setup(const struct workload *wl, struct wl_ctx *c)
+{
+	char why[512] = "";
+	int r = wl->setup(c, why, sizeof(why));
+
+	if (r)
+		fail_msg("%s setup: %d %s", wl->name, r, why);
+}
+
+/* wl's setup of c fails with err, its reason naming what (NULL: any) */
+static inline void wlt_setup_fails(const struct workload *wl, struct wl_ctx *c, int err,
+				   const char *what)
+{
+	char why[512] = "";
+	int r = wl->setup(c, why, sizeof(why));
+
+	if (r != err || (what && !strstr(why, what)))
+		fail_msg("%s setup: %d '%s', expected %d naming '%s'", wl->name, r, why, err,
+			 what ? what : "");
+}
+
+/* one repetition (0) of wl on c into r, initialised here: run's return */
+static inline int wlt_run(const struct workload *wl, struct wl_ctx *c, struct cell_result *r)
+{
+	struct cell_key key;
+
+	memset(&key, 0, sizeof(key));
+	cell_result_init(r, &key, wl->metrics);
+	return wl->run(c, r, 0);
+}
+
+/* r has the metric name, with count samples */
+static inline void wlt_assert_samples(const struct cell_result *r, const char *name,
+				      uint64_t count)
+{
+	const struct hist *h = cell_metric_find(r, name);
+
+	if (!h)
+		fail_msg("no metric %s", name);
+	if (h->count != count)
+		fail_msg("%s: %llu samples, expected %llu", name,
+			 (unsigned long long)h->count, (unsigned long long)count);
 }
 
 #define WLT_SKIP_WITHOUT_KVM(fx)					\

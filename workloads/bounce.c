@@ -142,18 +142,21 @@ static int bounce_thread(struct session *s, unsigned int idx, void *arg)
 	return bounce_thread_j(arg, s, idx - s->nr_vcpus);
 }
 
-static void bounce_destroy(struct wl_ctx *c, struct bounce_state *st)
+/* the buffers, then the session and the state (wlc_teardown) */
+static void bounce_teardown(struct wl_ctx *c)
 {
+	struct bounce_state *st = c->priv;
 	unsigned int i;
 
-	for (i = 0; i < st->nr_bufs; i++) {
+	for (i = 0; st && i < st->nr_bufs; i++) {
 		free(st->src[i]);
 		free(st->dst[i]);
 	}
-	free(st->src);
-	free(st->dst);
-	free(st);
-	session_destroy(&c->sess);
+	if (st) {
+		free(st->src);
+		free(st->dst);
+	}
+	wlc_teardown(c);
 }
 
 /* copy > window: the cell cannot exist (documented as skipped) */
@@ -171,14 +174,6 @@ static int bounce_cell_check(const struct wl_ctx *c, char *why, size_t whylen)
 static int bounce_setup(struct wl_ctx *c, char *why, size_t whylen)
 {
 	const struct run_cfg *cfg = c->cfg;
-	struct session_cfg sc = {
-		.backend = c->backend,
-		.vm_type = c->vm_type,
-		.nr_vcpus = cfg->vcpus,
-		.region_bytes = cfg->region_bytes,
-		.channel = CHANNEL_PIO,
-		.policy = cfg->policy,
-	};
 	uint64_t win = c->gran_bytes, rng = cfg->seed, i;
 	struct session *s = &c->sess;
 	struct bounce_state *st;
@@ -192,11 +187,12 @@ static int bounce_setup(struct wl_ctx *c, char *why, size_t whylen)
 	st->copy_bytes = wlc_opt_u64(c, "copy");
 	if (!st->copy_bytes)
 		st->copy_bytes = win;
-	r = session_create(s, c->sys, &sc, why, whylen);
+	r = wlc_session_create(c, CHANNEL_PIO, MF_POLICY_REENTER, why, whylen);
 	if (r) {
 		free(st);
 		return r;
 	}
+	c->priv = st;
 	st->src = calloc(cfg->vcpus, sizeof(*st->src));
 	st->dst = calloc(cfg->vcpus, sizeof(*st->dst));
 	if (!st->src || !st->dst) {
@@ -221,18 +217,16 @@ static int bounce_setup(struct wl_ctx *c, char *why, size_t whylen)
 	}
 	/* a bounce window is private between uses */
 	for (j = 0; j < cfg->vcpus; j++) {
-		memset(&cr, 0, sizeof(cr));
-		r = conv_convert(s->be, &s->mem, session_region_gpa(s, j), win, true, &s->policy, &cr);
+		r = wlc_convert_raw(s, &s->mem, session_region_gpa(s, j), win, true, &cr);
 		if (r) {
 			snprintf(why, whylen, "%s: initial conversion of the window to private: %s",
 				 s->be->name, strerror(-r));
 			goto fail;
 		}
 	}
-	c->priv = st;
 	return 0;
 fail:
-	bounce_destroy(c, st);
+	bounce_teardown(c);
 	return r;
 }
 
@@ -241,7 +235,7 @@ static int bounce_run(struct wl_ctx *c, struct cell_result *r, int repetition)
 	struct bounce_state *st = c->priv;
 	struct bounce_run br = {
 		.st = st,
-		.passes = repetition < 0 ? c->cfg->warmup : c->cfg->iterations,
+		.passes = wlc_passes(c, repetition),
 	};
 	double payload;
 	int ret;
@@ -265,24 +259,7 @@ static int bounce_run(struct wl_ctx *c, struct cell_result *r, int repetition)
 	return ret;
 }
 
-static void bounce_teardown(struct wl_ctx *c)
-{
-	if (c->priv)
-		bounce_destroy(c, c->priv);
-	else
-		session_destroy(&c->sess);
-	c->priv = NULL;
-}
-
-const struct workload wl_bounce = {
-	.name = "bounce",
-	.summary = "swiotlb-like: convert a G-byte window to shared, copy through it, convert it back; swept over G",
-	.needs = WL_NEEDS_KVM | WL_NEEDS_GMEM_MMAP,
-	.axes = WL_AXIS_BACKEND | WL_AXIS_GRAN,
-	.cell_check = bounce_cell_check,
-	.options = bounce_options,
-	.metrics = bounce_metrics,
-	.setup = bounce_setup,
-	.run = bounce_run,
-	.teardown = bounce_teardown,
-};
+WL_DEFINE(bounce, bounce, .axes = WL_AXIS_BACKEND | WL_AXIS_GRAN,
+	  .cell_check = bounce_cell_check, .metrics = bounce_metrics,
+	  .teardown = bounce_teardown,
+	  .summary = "swiotlb-like: convert a G-byte window to shared, copy through it, convert it back; swept over G");

@@ -158,37 +158,22 @@ static void cont_touch_range(struct cont_state *st, struct session *s, unsigned 
 	}
 }
 
-static void cont_stop_guests(struct session *s)
-{
-	unsigned int i;
-
-	for (i = 0; i < s->nr_vcpus; i++)
-		mb_set_stop(s->vcpus[i].mailbox);
-}
-
 /* vCPU i: touch its range until the last converter is done */
 static int cont_vcpu(struct cont_run *cr, struct session *s, unsigned int i)
 {
 	struct vcpu *v = &s->vcpus[i];
 	uint64_t gpa, bytes;
 	struct guest_req req;
-	char why[512];
 	int r;
 
 	if (!cr->st->faults)
 		return 0;
-	r = vcpu_next_request(v, &req, why, sizeof(why));
-	if (!r && req.op != REQ_DONE) {
-		wlc_set_why(&cr->t, "touch loop: unexpected guest request op %d", req.op);
-		r = -EPROTO;
-	} else if (r && r != -EINTR) {
-		wlc_set_why(&cr->t, "touch loop: %s", why);
-	}
+	r = wlc_guest_done(&cr->t, v, &req, "touch loop");
 	cont_touch_range(cr->st, s, i, &gpa, &bytes);
 	cr->t.parts[i].ctr.guest_pages_touched =
 		mb_passes(v->mailbox) * (bytes / GMB_PAGE_SIZE);
 	if (r)
-		cont_stop_guests(s);
+		session_stop_guests(s);
 	return r;
 }
 
@@ -233,8 +218,7 @@ static int cont_converter(struct cont_run *cr, struct session *s, unsigned int k
 	expect = (uint64_t)cr->passes * (st->range_bytes / gran) * 2;
 	if (!r && p->ctr.conversions == expect)
 		cell_extra_add(p, "threads_done_count", 1);
-	if (__atomic_sub_fetch(&cr->remaining, 1, __ATOMIC_SEQ_CST) == 0 || r)
-		cont_stop_guests(s);
+	wlc_converter_done(s, &cr->remaining, r);
 	return r;
 }
 
@@ -247,28 +231,23 @@ static int cont_thread(struct session *s, unsigned int idx, void *arg)
 	return cont_converter(cr, s, idx - s->nr_vcpus);
 }
 
-static void cont_destroy(struct wl_ctx *c, struct cont_state *st)
+/* the extra memslots, then the session and the state (wlc_teardown) */
+static void cont_teardown(struct wl_ctx *c)
 {
+	struct cont_state *st = c->priv;
 	unsigned int i;
 
-	for (i = 0; i < st->nr_extra; i++)
+	for (i = 0; st && i < st->nr_extra; i++)
 		wlc_extra_mem_destroy(&c->sess, &st->extra[i]);
-	free(st->extra);
-	session_destroy(&c->sess);
-	free(st);
+	if (st)
+		free(st->extra);
+	wlc_teardown(c);
 }
 
 static int cont_setup(struct wl_ctx *c, char *why, size_t whylen)
 {
 	const struct run_cfg *cfg = c->cfg;
-	struct session_cfg sc = {
-		.backend = c->backend,
-		.vm_type = c->vm_type,
-		.nr_vcpus = cfg->vcpus,
-		.region_bytes = cfg->region_bytes,
-		.channel = CHANNEL_PIO,
-		.policy = cfg->policy,
-	};
+	struct session_cfg sc;
 	struct cont_state *st;
 	uint64_t threads;
 	unsigned int i;
@@ -286,6 +265,7 @@ static int cont_setup(struct wl_ctx *c, char *why, size_t whylen)
 	if (!threads)
 		threads = cfg->vcpus;
 	st->nr_conv = (unsigned int)threads;
+	wlc_session_cfg(c, CHANNEL_PIO, MF_POLICY_REENTER, &sc);
 	st->range_bytes = cfg->region_bytes;
 	/* one guest_memfd, one disjoint slice per thread: room for all of them */
 	if (st->mode == CONT_SHARED_GMEM)
@@ -295,10 +275,11 @@ static int cont_setup(struct wl_ctx *c, char *why, size_t whylen)
 		free(st);
 		return r;
 	}
+	c->priv = st;
 	if (st->mode == CONT_SEPARATE_GMEM) {
 		st->extra = calloc(st->nr_conv, sizeof(*st->extra));
 		if (!st->extra) {
-			cont_destroy(c, st);
+			cont_teardown(c);
 			return -ENOMEM;
 		}
 		for (i = 0; i < st->nr_conv; i++) {
@@ -306,12 +287,11 @@ static int cont_setup(struct wl_ctx *c, char *why, size_t whylen)
 						 &st->extra[i], why, whylen);
 			st->nr_extra++;
 			if (r) {
-				cont_destroy(c, st);
+				cont_teardown(c);
 				return r;
 			}
 		}
 	}
-	c->priv = st;
 	return 0;
 }
 
@@ -321,7 +301,7 @@ static int cont_run(struct wl_ctx *c, struct cell_result *r, int repetition)
 	struct session *s = &c->sess;
 	struct cont_run cr = {
 		.st = st,
-		.passes = repetition < 0 ? c->cfg->warmup : c->cfg->iterations,
+		.passes = wlc_passes(c, repetition),
 		.host_touch = wlc_opt_u64(c, "host_touch") != 0,
 		.remaining = (int)st->nr_conv,
 	};
@@ -336,14 +316,13 @@ static int cont_run(struct wl_ctx *c, struct cell_result *r, int repetition)
 	for (i = 0; st->faults && i < s->nr_vcpus; i++) {
 		uint64_t gpa, bytes;
 
-		ret = vcpu_reset_regs(&s->vcpus[i]);
+		cont_touch_range(st, s, i, &gpa, &bytes);
+		ret = wlc_guest_start(&s->vcpus[i], GUEST_CMD_TOUCH_LOOP, gpa, bytes,
+				      GMB_PAGE_SIZE, 1, pattern, CHANNEL_PIO);
 		if (ret) {
 			cell_set_status(r, CELL_ERROR, "vCPU %u registers: %s", i, strerror(-ret));
 			return ret;
 		}
-		cont_touch_range(st, s, i, &gpa, &bytes);
-		vcpu_mailbox_setup(&s->vcpus[i], GUEST_CMD_TOUCH_LOOP, gpa, bytes,
-				   GMB_PAGE_SIZE, 1, pattern, CHANNEL_PIO);
 	}
 	ret = wlc_threads_init(&cr.t, c, s->nr_vcpus + st->nr_conv);
 	if (ret)
@@ -355,24 +334,6 @@ static int cont_run(struct wl_ctx *c, struct cell_result *r, int repetition)
 	return ret;
 }
 
-static void cont_teardown(struct wl_ctx *c)
-{
-	if (c->priv)
-		cont_destroy(c, c->priv);
-	else
-		session_destroy(&c->sess);
-	c->priv = NULL;
-}
-
-const struct workload wl_contention = {
-	.name = "contention",
-	.summary = "N threads converting disjoint ranges of one guest_memfd, separate guest_memfds or one overlapping range, with or without guest faults",
-	.needs = WL_NEEDS_KVM | WL_NEEDS_GMEM_MMAP,
-	.axes = WL_AXIS_BACKEND | WL_AXIS_GRAN,
-	.options = cont_options,
-	.metrics = cont_metrics,
-	.variant_opt = "mode",
-	.setup = cont_setup,
-	.run = cont_run,
-	.teardown = cont_teardown,
-};
+WL_DEFINE(contention, cont, .axes = WL_AXIS_BACKEND | WL_AXIS_GRAN,
+	  .variant_opt = "mode", .metrics = cont_metrics, .teardown = cont_teardown,
+	  .summary = "N threads converting disjoint ranges of one guest_memfd, separate guest_memfds or one overlapping range, with or without guest faults");

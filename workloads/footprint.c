@@ -96,24 +96,14 @@ static int fp_touch_once(struct fp_run *fr, struct session *s, unsigned int idx)
 {
 	struct vcpu *v = &s->vcpus[idx];
 	struct guest_req req;
-	char why[512];
 	int r;
 
-	r = vcpu_reset_regs(v);
+	r = wlc_guest_start(v, GUEST_CMD_TOUCH_ONCE, session_region_gpa(s, idx),
+			    s->region_bytes, GMB_PAGE_SIZE, 1, fr->pattern, s->channel);
+	if (!r)
+		r = wlc_guest_done(&fr->t, v, &req, "populate");
 	if (r)
 		return r;
-	vcpu_mailbox_setup(v, GUEST_CMD_TOUCH_ONCE, session_region_gpa(s, idx),
-			   s->region_bytes, GMB_PAGE_SIZE, 1, fr->pattern, s->channel);
-	r = vcpu_next_request(v, &req, why, sizeof(why));
-	if (r) {
-		if (r != -EINTR)
-			wlc_set_why(&fr->t, "populate, vCPU %u: %s", idx, why);
-		return r;
-	}
-	if (req.op != REQ_DONE) {
-		wlc_set_why(&fr->t, "populate: unexpected guest request op %d", req.op);
-		return -EPROTO;
-	}
 	fr->t.parts[idx].ctr.guest_pages_touched += s->region_bytes / GMB_PAGE_SIZE;
 	return 0;
 }
@@ -129,11 +119,10 @@ static int fp_churn(struct fp_run *fr, struct session *s, unsigned int idx)
 	char why[512];
 	int r;
 
-	r = vcpu_reset_regs(v);
+	r = wlc_guest_start(v, GUEST_CMD_CONVERT_LOOP, lo, s->region_bytes, c->gran_bytes,
+			    fr->passes, fr->pattern, s->channel);
 	if (r)
 		return r;
-	vcpu_mailbox_setup(v, GUEST_CMD_CONVERT_LOOP, lo, s->region_bytes, c->gran_bytes,
-			   fr->passes, fr->pattern, s->channel);
 	t0 = now_ns();
 	for (;;) {
 		r = vcpu_next_request(v, &req, why, sizeof(why));
@@ -338,30 +327,21 @@ static void fp_gmem_note(const struct fp_run *fr, struct cell_result *r)
 
 static int fp_setup(struct wl_ctx *c, char *why, size_t whylen)
 {
-	struct session_cfg sc = {
-		.backend = c->backend,
-		.vm_type = c->vm_type,
-		.nr_vcpus = c->cfg->vcpus,
-		.region_bytes = c->cfg->region_bytes,
-		/*
-		 * The runner decides the channel for this workload
-		 * (WL_GUEST_REQUESTS) and records it in the cell; port I/O
-		 * when a caller (a test) gives none.
-		 */
-		.channel = c->channel ? c->channel->channel : CHANNEL_PIO,
-		.policy = c->cfg->policy,
-		/* guest-driven churn: nothing converts under a running vCPU */
-		.mf_policy = MF_POLICY_ERROR,
-	};
-
-	return session_create(&c->sess, c->sys, &sc, why, whylen);
+	/*
+	 * The runner decides the channel for this workload
+	 * (WL_GUEST_REQUESTS) and records it in the cell; port I/O when a
+	 * caller (a test) gives none. Guest-driven churn: nothing converts
+	 * under a running vCPU, so a memory fault is an error.
+	 */
+	return wlc_session_create(c, c->channel ? c->channel->channel : CHANNEL_PIO,
+				  MF_POLICY_ERROR, why, whylen);
 }
 
 static int fp_run(struct wl_ctx *c, struct cell_result *r, int repetition)
 {
 	struct session *s = &c->sess;
 	struct fp_run fr = {
-		.passes = repetition < 0 ? c->cfg->warmup : c->cfg->iterations,
+		.passes = wlc_passes(c, repetition),
 		.pattern = (uint8_t)wlc_opt_u64(c, "pattern"),
 		.populate = wlc_opt_u64(c, "populate") != 0,
 		.interval_ns = (wlc_opt_u64(c, "interval_ms") ?: 10) * 1000000ULL,
@@ -418,13 +398,6 @@ out:
 	return ret;
 }
 
-const struct workload wl_footprint = {
-	.name = "footprint",
-	.summary = "backing memory (guest_memfd, shared memfd, RSS, MemAvailable) over time while a guest churns conversions",
-	.needs = WL_NEEDS_KVM | WL_NEEDS_GMEM_MMAP | WL_GUEST_REQUESTS,
-	.axes = WL_AXIS_BACKEND | WL_AXIS_GRAN,
-	.options = fp_options,
-	.setup = fp_setup,
-	.run = fp_run,
-	.teardown = wlc_teardown,
-};
+WL_DEFINE(footprint, fp, .axes = WL_AXIS_BACKEND | WL_AXIS_GRAN,
+	  .needs = WL_GUEST_REQUESTS, .teardown = wlc_teardown,
+	  .summary = "backing memory (guest_memfd, shared memfd, RSS, MemAvailable) over time while a guest churns conversions");

@@ -76,11 +76,10 @@ static int guest_nops(struct gran_run *gr, struct session *s, unsigned int idx,
 	bool first = true;
 	int r;
 
-	r = vcpu_reset_regs(v);
+	r = wlc_guest_start(v, GUEST_CMD_NOP_REQUESTS, region, GMB_PAGE_SIZE,
+			    GMB_PAGE_SIZE, gr->nops, 0, s->channel);
 	if (r)
 		return r;
-	vcpu_mailbox_setup(v, GUEST_CMD_NOP_REQUESTS, region, GMB_PAGE_SIZE,
-			   GMB_PAGE_SIZE, gr->nops, 0, s->channel);
 	for (;;) {
 		r = vcpu_next_request(v, &req, why, sizeof(why));
 		if (r) {
@@ -118,14 +117,12 @@ static int guest_driver_thread(struct session *s, unsigned int idx, void *arg)
 	r = guest_nops(gr, s, idx, p);
 	if (r)
 		return r;
-	r = vcpu_reset_regs(v);
+	r = wlc_guest_start(v, GUEST_CMD_CONVERT_LOOP, lo, s->region_bytes,
+			    c->gran_bytes, gr->passes, gr->pattern, s->channel);
 	if (r)
 		return r;
-	vcpu_mailbox_setup(v, GUEST_CMD_CONVERT_LOOP, lo, s->region_bytes,
-			   c->gran_bytes, gr->passes, gr->pattern, s->channel);
 	t_start = now_ns();
 	for (;;) {
-		struct conv_result cr;
 		bool to_private;
 
 		r = vcpu_next_request(v, &req, why, sizeof(why));
@@ -153,17 +150,9 @@ static int guest_driver_thread(struct session *s, unsigned int idx, void *arg)
 		/* fixed duration: the guest stops after the current chunk */
 		if (gr->deadline_ns && now_ns() >= gr->deadline_ns)
 			mb_set_stop(v->mailbox);
-		memset(&cr, 0, sizeof(cr));
-		r = conv_convert(s->be, &s->mem, req.gpa, req.bytes, to_private,
-				   &s->policy, &cr);
-		if (r) {
-			snprintf(why, sizeof(why), "%s conversion of %llu bytes at gpa 0x%llx: %s",
-				 s->be->name, (unsigned long long)req.bytes,
-				 (unsigned long long)req.gpa, strerror(-r));
-			wlc_set_why(&gr->t, "%s", why);
+		r = wlc_convert(&gr->t, s, &s->mem, p, req.gpa, req.bytes, to_private);
+		if (r)
 			break;
-		}
-		wlc_record_conversion(p, to_private, req.bytes, &cr);
 		vcpu_complete_request(v, &req, 0);
 	}
 	p->ctr.wall_ns = now_ns() - t_start;
@@ -177,7 +166,6 @@ static int host_driver_vcpu(struct gran_run *gr, struct session *s, unsigned int
 {
 	struct vcpu *v = &s->vcpus[idx];
 	struct guest_req req;
-	char why[512];
 	int r;
 
 	/* the mailbox was set up before the threads started (gran_run): a
@@ -185,24 +173,10 @@ static int host_driver_vcpu(struct gran_run *gr, struct session *s, unsigned int
 	r = vcpu_reset_regs(v);
 	if (r)
 		return r;
-	r = vcpu_next_request(v, &req, why, sizeof(why));
-	if (!r && req.op != REQ_DONE) {
-		wlc_set_why(&gr->t, "touch loop: unexpected guest request op %d", req.op);
-		r = -EPROTO;
-	} else if (r && r != -EINTR) {
-		wlc_set_why(&gr->t, "touch loop: %s", why);
-	}
+	r = wlc_guest_done(&gr->t, v, &req, "touch loop");
 	gr->t.parts[idx].ctr.guest_pages_touched =
 		mb_passes(v->mailbox) * (s->region_bytes / GMB_PAGE_SIZE);
 	return r;
-}
-
-static void host_driver_stop_guests(struct session *s)
-{
-	unsigned int i;
-
-	for (i = 0; i < s->nr_vcpus; i++)
-		mb_set_stop(s->vcpus[i].mailbox);
 }
 
 /* write every page of a shared chunk through the host mapping */
@@ -242,28 +216,19 @@ static int host_driver_converter(struct gran_run *gr, struct session *s, unsigne
 			if (gr->host_touch)
 				host_touch_chunk(gr, s, p, gpa, c->gran_bytes);
 			for (dir = 0; dir < 2 && !r; dir++) {
-				struct conv_result cr;
-
 				/* stopped, or another thread failed: its error is the cell's */
 				if (session_aborted(s) ||
 				    __atomic_load_n(&gr->t.failed, __ATOMIC_SEQ_CST)) {
 					r = -EINTR;
 					break;
 				}
-				memset(&cr, 0, sizeof(cr));
-				r = conv_convert(s->be, &s->mem, gpa, c->gran_bytes, dir == 0,
-						   &s->policy, &cr);
-				if (r) {
-					wlc_set_why(&gr->t, "host-driven conversion: %s", strerror(-r));
-					break;
-				}
-				wlc_record_conversion(p, dir == 0, c->gran_bytes, &cr);
+				r = wlc_convert(&gr->t, s, &s->mem, p, gpa, c->gran_bytes,
+						dir == 0);
 			}
 		}
 	}
 	p->ctr.wall_ns = now_ns() - t_start;
-	if (__atomic_sub_fetch(&gr->remaining, 1, __ATOMIC_SEQ_CST) == 0 || r)
-		host_driver_stop_guests(s);
+	wlc_converter_done(s, &gr->remaining, r);
 	return r;
 }
 
@@ -278,18 +243,11 @@ static int host_driver_thread(struct session *s, unsigned int idx, void *arg)
 
 static int gran_setup(struct wl_ctx *c, char *why, size_t whylen)
 {
-	struct session_cfg sc = {
-		.backend = c->backend,
-		.vm_type = c->vm_type,
-		.nr_vcpus = c->cfg->vcpus,
-		.region_bytes = c->cfg->region_bytes,
-		.channel = c->driver == DRIVER_GUEST ? c->channel->channel : CHANNEL_PIO,
-		.policy = c->cfg->policy,
-		/* host driver: converters race the touch loop by design */
-		.mf_policy = c->driver == DRIVER_GUEST ? MF_POLICY_ERROR : MF_POLICY_REENTER,
-	};
+	bool guest = c->driver == DRIVER_GUEST;
 
-	return session_create(&c->sess, c->sys, &sc, why, whylen);
+	/* host driver: converters race the touch loop by design */
+	return wlc_session_create(c, guest ? c->channel->channel : CHANNEL_PIO,
+				  guest ? MF_POLICY_ERROR : MF_POLICY_REENTER, why, whylen);
 }
 
 static int gran_run(struct wl_ctx *c, struct cell_result *r, int repetition)
@@ -298,8 +256,7 @@ static int gran_run(struct wl_ctx *c, struct cell_result *r, int repetition)
 	unsigned int nr_threads = s->nr_vcpus * (c->driver == DRIVER_HOST ? 2 : 1);
 	struct gran_run gr = {
 		.c = c,
-		.passes = repetition < 0 ? c->cfg->warmup :
-			  c->cfg->duration_ns ? UINT_MAX : c->cfg->iterations,
+		.passes = wlc_passes(c, repetition),
 		.nops = (unsigned int)wlc_opt_u64(c, "nops"),
 		.pattern = (uint8_t)wlc_opt_u64(c, "pattern"),
 		.remaining = (int)s->nr_vcpus,
@@ -322,14 +279,6 @@ static int gran_run(struct wl_ctx *c, struct cell_result *r, int repetition)
 				      guest_driver_thread, &gr, r);
 }
 
-const struct workload wl_granularity = {
-	.name = "granularity",
-	.summary = "convert chunks of G bytes private<->shared and touch them, swept over G",
-	.needs = WL_NEEDS_KVM | WL_NEEDS_GMEM_MMAP | WL_CAN_DURATION,
-	.axes = WL_AXIS_BACKEND | WL_AXIS_DRIVER | WL_AXIS_GRAN,
-	.options = gran_options,
-	.metrics = gran_metrics,
-	.setup = gran_setup,
-	.run = gran_run,
-	.teardown = wlc_teardown,
-};
+WL_DEFINE(granularity, gran, .axes = WL_AXIS_BACKEND | WL_AXIS_DRIVER | WL_AXIS_GRAN,
+	  .needs = WL_CAN_DURATION, .metrics = gran_metrics, .teardown = wlc_teardown,
+	  .summary = "convert chunks of G bytes private<->shared and touch them, swept over G");

@@ -169,14 +169,6 @@ static int wait_mapped(struct inval_run *ir, struct session *s, unsigned int idx
 	return 0;
 }
 
-static void stop_guests(struct session *s)
-{
-	unsigned int i;
-
-	for (i = 0; i < s->nr_vcpus; i++)
-		mb_set_stop(s->vcpus[i].mailbox);
-}
-
 /*
  * Guest command cmd (TOUCH_LOOP, TOUCH_ONCE) over [gpa, gpa + bytes) on
  * vCPU idx, until the guest reports it done; what names it in errors.
@@ -186,15 +178,13 @@ static int guest_touch(struct inval_run *ir, struct session *s, unsigned int idx
 		       struct guest_req *req)
 {
 	struct vcpu *v = &s->vcpus[idx];
-	char why[512];
 	int r;
 
-	r = vcpu_reset_regs(v);
+	r = wlc_guest_start(v, cmd, gpa, bytes, GMB_PAGE_SIZE, 1, ir->pattern, CHANNEL_PIO);
 	if (r) {
 		wlc_set_why(&ir->t, "vCPU %u: KVM_SET_REGS: %s", idx, strerror(-r));
 		return r;
 	}
-	vcpu_mailbox_setup(v, cmd, gpa, bytes, GMB_PAGE_SIZE, 1, ir->pattern, CHANNEL_PIO);
 	/*
 	 * The setup clears MB_STOP: a stop a converter asked for before this
 	 * thread got here (another thread failed, or the cell stops) would be
@@ -203,17 +193,7 @@ static int guest_touch(struct inval_run *ir, struct session *s, unsigned int idx
 	 */
 	if (inval_should_stop(ir, s))
 		mb_set_stop(v->mailbox);
-	r = vcpu_next_request(v, req, why, sizeof(why));
-	if (r) {
-		if (r != -EINTR)
-			wlc_set_why(&ir->t, "%s, vCPU %u: %s", what, idx, why);
-		return r;
-	}
-	if (req->op != REQ_DONE) {
-		wlc_set_why(&ir->t, "%s: unexpected guest request op %d", what, req->op);
-		return -EPROTO;
-	}
-	return 0;
+	return wlc_guest_done(&ir->t, v, req, what);
 }
 
 /* vCPU side: touch [gpa, gpa + bytes) until told to stop */
@@ -306,7 +286,7 @@ out:
 	}
 	/* the vCPUs stop when their converter is done or anything failed */
 	if (r && r != -EINTR)
-		stop_guests(s);
+		session_stop_guests(s);
 	else
 		mb_set_stop(s->vcpus[j].mailbox);
 	if (r == -EINTR && !session_aborted(s))
@@ -509,84 +489,105 @@ static int wait_victim(struct inval_run *ir, struct session *s, uint64_t passes,
 	return r;
 }
 
+/* where the bystander converter is in its region */
+struct bystander_pos {
+	uint64_t lo, gpa;	/* the region, the next chunk */
+	uint64_t *need;		/* victim passes each chunk needs first; NULL: no victim */
+	bool spin;		/* wait for the victim spinning (it has a CPU of its own) */
+};
+
+/* the converting half of a slice: chunk after chunk until end; 0 or -errno */
+static int bystander_convert(struct inval_run *ir, struct session *s, struct cell_result *p,
+			     struct bystander_pos *pos, uint64_t end)
+{
+	uint64_t gran = ir->t.c->gran_bytes;
+	int r;
+
+	while (now_ns() < end) {
+		uint64_t chunk = (pos->gpa - pos->lo) / gran;
+
+		if (inval_should_stop(ir, s))
+			return -EINTR;
+		if (pos->need) {
+			r = wait_victim(ir, s, pos->need[chunk], end, pos->spin);
+			if (r)	/* > 0: the slice ended first */
+				return r < 0 ? r : 0;
+		}
+		r = convert_chunk(ir, s, p, pos->gpa, gran);
+		if (r)
+			return r;
+		if (pos->need) {
+			pos->need[chunk] = vcpu_passes(s, ir->ic->bystanders) + 2;
+			ir->victim_chunks++;
+		}
+		pos->gpa += gran;
+		if (pos->gpa >= pos->lo + s->region_bytes)
+			pos->gpa = pos->lo;
+	}
+	return 0;
+}
+
+/* one baseline slice, then one converting slice, both counted */
+static int bystander_slice(struct inval_run *ir, struct session *s, struct cell_result *p,
+			   struct bystander_pos *pos, uint64_t slice_ns)
+{
+	uint64_t p0, p1, t0, t1;
+	int r;
+
+	p0 = bystander_passes(ir, s);
+	t0 = now_ns();
+	r = spin_until(ir, s, t0 + slice_ns);
+	if (r)
+		return r;
+	p1 = bystander_passes(ir, s);
+	t1 = now_ns();
+	r = bystander_convert(ir, s, p, pos, t1 + slice_ns);
+	if (r)
+		return r;
+	ir->base_passes += p1 - p0;
+	ir->base_ns += t1 - t0;
+	ir->conv_passes += bystander_passes(ir, s) - p1;
+	ir->conv_ns += now_ns() - t1;
+	return 0;
+}
+
 static int bystander_converter(struct inval_run *ir, struct session *s)
 {
-	struct wl_ctx *c = ir->t.c;
-	unsigned int k = ir->ic->bystanders, i;
+	unsigned int k = ir->ic->bystanders, i, sl;
 	struct cell_result *p = &ir->t.parts[k + 1];
-	uint64_t lo = session_region_gpa(s, k), gpa = lo, p0, p1, p2, t0, t1, t2;
-	uint64_t slice_ns = ir->phase_ns / ir->slices;
-	uint64_t nr_chunks = s->region_bytes / c->gran_bytes, *need = NULL;
-	bool spin = ir->t.cpus[k] >= 0 && ir->t.cpus[k] != ir->t.cpus[k + 1];
-	unsigned int sl;
+	uint64_t nr_chunks = s->region_bytes / ir->t.c->gran_bytes;
+	struct bystander_pos pos = {
+		.lo = session_region_gpa(s, k),
+		.gpa = session_region_gpa(s, k),
+		.spin = ir->t.cpus[k] >= 0 && ir->t.cpus[k] != ir->t.cpus[k + 1],
+	};
 	int r = 0;
 
 	/* victim passes each chunk needs before its next conversion */
 	if (ir->victim) {
-		need = calloc(nr_chunks ? nr_chunks : 1, sizeof(*need));
-		if (!need) {
+		pos.need = calloc(nr_chunks ? nr_chunks : 1, sizeof(*pos.need));
+		if (!pos.need) {
 			r = -ENOMEM;
 			goto out;
 		}
 		for (i = 0; i < nr_chunks; i++)
-			need[i] = 1;
+			pos.need[i] = 1;
 	}
 	/* measure only once every vCPU has mapped what it touches */
 	for (i = 0; i < k + (ir->victim ? 1 : 0) && !r; i++)
 		r = wait_mapped(ir, s, i);
-	if (r)
-		goto out;
 	/*
 	 * Alternate baseline and converting slices: load from outside this
 	 * process (other tenants, other CPUs' work) then hits both sides
 	 * alike instead of whichever phase it happened to coincide with.
 	 */
-	for (sl = 0; sl < ir->slices; sl++) {
-		p0 = bystander_passes(ir, s);
-		t0 = now_ns();
-		r = spin_until(ir, s, t0 + slice_ns);
-		if (r)
-			goto out;
-		p1 = bystander_passes(ir, s);
-		t1 = now_ns();
-		while (now_ns() - t1 < slice_ns) {
-			uint64_t chunk = (gpa - lo) / c->gran_bytes;
-
-			if (inval_should_stop(ir, s)) {
-				r = -EINTR;
-				goto out;
-			}
-			if (need) {
-				r = wait_victim(ir, s, need[chunk], t1 + slice_ns, spin);
-				if (r < 0)
-					goto out;
-				if (r) {	/* the slice ended first */
-					r = 0;
-					break;
-				}
-			}
-			r = convert_chunk(ir, s, p, gpa, c->gran_bytes);
-			if (r)
-				goto out;
-			if (need) {
-				need[chunk] = vcpu_passes(s, k) + 2;
-				ir->victim_chunks++;
-			}
-			gpa += c->gran_bytes;
-			if (gpa >= lo + s->region_bytes)
-				gpa = lo;
-		}
-		p2 = bystander_passes(ir, s);
-		t2 = now_ns();
-		ir->base_passes += p1 - p0;
-		ir->base_ns += t1 - t0;
-		ir->conv_passes += p2 - p1;
-		ir->conv_ns += t2 - t1;
-	}
-	p->ctr.wall_ns = ir->conv_ns;
+	for (sl = 0; sl < ir->slices && !r; sl++)
+		r = bystander_slice(ir, s, p, &pos, ir->phase_ns / ir->slices);
+	if (!r)
+		p->ctr.wall_ns = ir->conv_ns;
 out:
-	free(need);
-	stop_guests(s);
+	free(pos.need);
+	session_stop_guests(s);
 	if (r == -EINTR && !session_aborted(s))
 		r = 0;	/* another thread failed: its error is the cell's */
 	return r;
@@ -682,14 +683,7 @@ static void bystander_report(struct inval_run *ir, struct cell_result *r, const 
 static int inval_setup(struct wl_ctx *c, char *why, size_t whylen)
 {
 	struct inval_cell *ic;
-	struct session_cfg sc = {
-		.backend = c->backend,
-		.vm_type = c->vm_type,
-		.nr_vcpus = c->cfg->vcpus,
-		.region_bytes = c->cfg->region_bytes,
-		.channel = CHANNEL_PIO,
-		.policy = c->cfg->policy,
-	};
+	struct session_cfg sc;
 	int i, r;
 
 	ic = calloc(1, sizeof(*ic));
@@ -716,6 +710,7 @@ static int inval_setup(struct wl_ctx *c, char *why, size_t whylen)
 			return -EOPNOTSUPP;
 		}
 	}
+	wlc_session_cfg(c, CHANNEL_PIO, MF_POLICY_REENTER, &sc);
 	if (ic->part == INVAL_BYSTANDER) {
 		ic->bystanders = (unsigned int)wlc_opt_u64(c, "bystanders");
 		sc.nr_vcpus = ic->bystanders + 1;
@@ -729,13 +724,83 @@ static int inval_setup(struct wl_ctx *c, char *why, size_t whylen)
 	return 0;
 }
 
+/* the threads of the cell's part: how many, and their body */
+static unsigned int inval_threads(const struct inval_cell *ic, const struct session *s,
+				  session_thread_fn *fn)
+{
+	switch (ic->part) {
+	case INVAL_COUNTERS:
+		*fn = counters_thread;
+		return 2 * s->nr_vcpus;
+	case INVAL_REFAULT:
+		*fn = refault_thread;
+		return s->nr_vcpus;
+	default:
+		*fn = bystander_thread;
+		return ic->bystanders + 2;
+	}
+}
+
+/*
+ * The counters part's perf and trace counters, fresh per repetition so
+ * that nothing carries over between them: 0, or -errno with r's status set
+ * (skipped when the host has none).
+ */
+static int inval_counters_open(struct inval_run *ir, struct cell_result *r, bool *dtlb_ok)
+{
+	char why[256];
+	int ret;
+
+	ir->tc = calloc(1, sizeof(*ir->tc));
+	if (!ir->tc)
+		return -ENOMEM;
+	ret = counters_open(ir->tc, dtlb_ok, why, sizeof(why));
+	if (ret) {
+		cell_set_status(r, ret == -EOPNOTSUPP ? CELL_SKIPPED : CELL_ERROR, "%s", why);
+		free(ir->tc);
+		ir->tc = NULL;
+	}
+	return ret;
+}
+
+/* after the threads (ret theirs, merged): the cell's status or the part's report */
+static int inval_finish(struct inval_run *ir, struct cell_result *r, int ret, bool dtlb_ok,
+			const int *cpus)
+{
+	if (!ret && ir->ic->part == INVAL_COUNTERS && ir->tc_err) {
+		wlc_set_why(&ir->t, "perf counters: %s", strerror(-ir->tc_err));
+		ret = ir->tc_err;
+	}
+	if (ret) {
+		wlc_threads_status(&ir->t, r, ret);
+		return ret;
+	}
+	if (ir->t.failed) {
+		/* a thread gave up and the others stopped cleanly */
+		cell_set_status(r, CELL_ERROR, "%s", ir->t.why);
+		return -EIO;
+	}
+	switch (ir->ic->part) {
+	case INVAL_COUNTERS:
+		counters_report(ir, r, dtlb_ok);
+		break;
+	case INVAL_REFAULT:
+		refault_report(r);
+		break;
+	case INVAL_BYSTANDER:
+		bystander_report(ir, r, cpus);
+		break;
+	}
+	return 0;
+}
+
 static int inval_run(struct wl_ctx *c, struct cell_result *r, int repetition)
 {
 	struct session *s = &c->sess;
 	struct inval_cell *ic = c->priv;
 	struct inval_run ir = {
 		.ic = ic,
-		.passes = repetition < 0 ? c->cfg->warmup : c->cfg->iterations,
+		.passes = wlc_passes(c, repetition),
 		.pattern = (uint8_t)wlc_opt_u64(c, "pattern"),
 		.host_touch = wlc_opt_u64(c, "host_touch") != 0,
 		.remaining = (int)s->nr_vcpus,
@@ -744,28 +809,12 @@ static int inval_run(struct wl_ctx *c, struct cell_result *r, int repetition)
 		.slices = (unsigned int)wlc_opt_u64(c, "slices") ?: 1,
 		.bystander_bytes = wlc_opt_u64(c, "bystander_bytes") & ~(uint64_t)(GMB_PAGE_SIZE - 1),
 	};
-	struct tracecount *tc = NULL;
-	unsigned int nr_threads, i;
 	session_thread_fn fn;
+	unsigned int nr_threads = inval_threads(ic, s, &fn), i;
 	int *cpus = NULL;
 	bool dtlb_ok = false;
-	char why[256];
 	int ret;
 
-	switch (ic->part) {
-	case INVAL_COUNTERS:
-		nr_threads = 2 * s->nr_vcpus;
-		fn = counters_thread;
-		break;
-	case INVAL_REFAULT:
-		nr_threads = s->nr_vcpus;
-		fn = refault_thread;
-		break;
-	default:
-		nr_threads = ic->bystanders + 2;
-		fn = bystander_thread;
-		break;
-	}
 	ret = wlc_threads_init(&ir.t, c, nr_threads);
 	if (ret)
 		return ret;
@@ -779,20 +828,9 @@ static int inval_run(struct wl_ctx *c, struct cell_result *r, int repetition)
 	if (ic->part == INVAL_BYSTANDER)
 		bystander_plan(c, ic->bystanders, ir.t.cpus);
 	if (ic->part == INVAL_COUNTERS) {
-		/* fresh fds per repetition: nothing carries over between them */
-		tc = calloc(1, sizeof(*tc));
-		if (!tc) {
-			ret = -ENOMEM;
+		ret = inval_counters_open(&ir, r, &dtlb_ok);
+		if (ret)
 			goto out;
-		}
-		ret = counters_open(tc, &dtlb_ok, why, sizeof(why));
-		if (ret) {
-			cell_set_status(r, ret == -EOPNOTSUPP ? CELL_SKIPPED : CELL_ERROR, "%s", why);
-			free(tc);
-			tc = NULL;
-			goto out;
-		}
-		ir.tc = tc;
 	}
 	/*
 	 * Pass counts survive from the previous repetition until a vCPU thread
@@ -803,48 +841,17 @@ static int inval_run(struct wl_ctx *c, struct cell_result *r, int repetition)
 		mb_reset_progress(s->vcpus[i].mailbox);
 	ret = wlc_threads_exec(&ir.t, fn, &ir);
 	ret = wlc_threads_merge(&ir.t, r, ret);
-	if (!ret && ic->part == INVAL_COUNTERS && ir.tc_err) {
-		wlc_set_why(&ir.t, "perf counters: %s", strerror(-ir.tc_err));
-		ret = ir.tc_err;
-	}
-	if (ret) {
-		wlc_threads_status(&ir.t, r, ret);
-	} else if (ir.t.failed) {
-		/* a thread gave up and the others stopped cleanly */
-		cell_set_status(r, CELL_ERROR, "%s", ir.t.why);
-		ret = -EIO;
-	} else {
-		switch (ic->part) {
-		case INVAL_COUNTERS:
-			counters_report(&ir, r, dtlb_ok);
-			break;
-		case INVAL_REFAULT:
-			refault_report(r);
-			break;
-		case INVAL_BYSTANDER:
-			bystander_report(&ir, r, cpus);
-			break;
-		}
-	}
+	ret = inval_finish(&ir, r, ret, dtlb_ok, cpus);
 out:
-	if (tc) {
-		tracecount_close(tc);
-		free(tc);
+	if (ir.tc) {
+		tracecount_close(ir.tc);
+		free(ir.tc);
 	}
 	wlc_threads_fini(&ir.t);
 	free(cpus);
 	return ret;
 }
 
-const struct workload wl_invalidation = {
-	.name = "invalidation",
-	.summary = "invalidation cost of conversions: kernel event counts, refault after a conversion, bystander vCPU slowdown",
-	.needs = WL_NEEDS_KVM | WL_NEEDS_GMEM_MMAP,
-	.axes = WL_AXIS_BACKEND | WL_AXIS_GRAN,
-	.options = inval_options,
-	.metrics = inval_metrics,
-	.variant_opt = "part",
-	.setup = inval_setup,
-	.run = inval_run,
-	.teardown = wlc_teardown,
-};
+WL_DEFINE(invalidation, inval, .axes = WL_AXIS_BACKEND | WL_AXIS_GRAN,
+	  .variant_opt = "part", .metrics = inval_metrics, .teardown = wlc_teardown,
+	  .summary = "invalidation cost of conversions: kernel event counts, refault after a conversion, bystander vCPU slowdown");

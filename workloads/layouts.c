@@ -103,7 +103,7 @@ static enum layout layout_parse(const char *s)
 static uint64_t layout_select(enum layout l, uint64_t n, unsigned int pct,
 			      uint64_t rng, uint8_t *sel, uint32_t *perm)
 {
-	uint64_t i, k = 0;
+	uint64_t i, k = 0, stride;
 
 	memset(sel, 0, n);
 	switch (l) {
@@ -115,16 +115,15 @@ static uint64_t layout_select(enum layout l, uint64_t n, unsigned int pct,
 		k = n;
 		break;
 	case LAYOUT_ALTERNATE:
-		for (i = 0; i < n; i += 2, k++)
+	case LAYOUT_SPARSE64:
+		/* every other page, or one page in 64 */
+		stride = l == LAYOUT_ALTERNATE ? 2 : 64;
+		for (i = 0; i < n; i += stride, k++)
 			sel[i] = 1;
 		break;
 	case LAYOUT_FIRST_HALF:
 		k = n / 2;
 		memset(sel, 1, k);
-		break;
-	case LAYOUT_SPARSE64:
-		for (i = 0; i < n; i += 64, k++)
-			sel[i] = 1;
 		break;
 	case LAYOUT_RANDOM:
 		/* partial Fisher-Yates: exactly k distinct pages */
@@ -319,14 +318,6 @@ static int layouts_cell_check(const struct wl_ctx *c, char *why, size_t whylen)
 
 static int layouts_setup(struct wl_ctx *c, char *why, size_t whylen)
 {
-	struct session_cfg sc = {
-		.backend = c->backend,
-		.vm_type = c->vm_type,
-		.nr_vcpus = c->cfg->vcpus,
-		.region_bytes = c->cfg->region_bytes,
-		.channel = CHANNEL_PIO,
-		.policy = c->cfg->policy,
-	};
 	struct layouts_state *st;
 	int r;
 
@@ -339,7 +330,7 @@ static int layouts_setup(struct wl_ctx *c, char *why, size_t whylen)
 		free(st);
 		return -EINVAL;
 	}
-	r = session_create(&c->sess, c->sys, &sc, why, whylen);
+	r = wlc_session_create(c, CHANNEL_PIO, MF_POLICY_REENTER, why, whylen);
 	if (r) {
 		free(st);
 		return r;
@@ -375,7 +366,7 @@ static int layouts_run(struct wl_ctx *c, struct cell_result *r, int repetition)
 	struct layouts_state *st = c->priv;
 	struct session *s = &c->sess;
 	struct layouts_run lr = {
-		.passes = repetition < 0 ? c->cfg->warmup : c->cfg->iterations,
+		.passes = wlc_passes(c, repetition),
 		.layout = st->layout,
 		.random_pct = (unsigned int)wlc_opt_u64(c, "random_pct"),
 		.seed = c->cfg->seed,
@@ -391,16 +382,7 @@ static int layouts_run(struct wl_ctx *c, struct cell_result *r, int repetition)
 	return ret;
 }
 
-const struct workload wl_layouts = {
-	.name = "layouts",
-	.summary = "convert chunks whose pages are allocated in a given layout (none, all, alternate, ...), swept over G",
-	.needs = WL_NEEDS_KVM | WL_NEEDS_GMEM_MMAP,
-	.axes = WL_AXIS_BACKEND | WL_AXIS_GRAN,
-	.options = layouts_options,
-	.metrics = layouts_metrics,
-	.variant_opt = "layout",
-	.cell_check = layouts_cell_check,
-	.setup = layouts_setup,
-	.run = layouts_run,
-	.teardown = wlc_teardown,
-};
+WL_DEFINE(layouts, layouts, .axes = WL_AXIS_BACKEND | WL_AXIS_GRAN,
+	  .variant_opt = "layout", .cell_check = layouts_cell_check,
+	  .metrics = layouts_metrics, .teardown = wlc_teardown,
+	  .summary = "convert chunks whose pages are allocated in a given layout (none, all, alternate, ...), swept over G");

@@ -140,9 +140,7 @@ static int convert_to_private(struct pinned_run *pr, struct session *s, struct c
 
 		if (session_aborted(s))
 			return -EINTR;
-		memset(&cr, 0, sizeof(cr));
-		cr.error_offset = UINT64_MAX;
-		r = conv_convert(s->be, &s->mem, gpa, bytes, true, &s->policy, &cr);
+		r = wlc_convert_raw(s, &s->mem, gpa, bytes, true, &cr);
 		p->ctr.eagain_total += cr.eagain;
 		p->ctr.retries_total += cr.retries;
 		if (cr.eagain) {
@@ -274,8 +272,7 @@ static int pinned_chunk(struct pinned_run *pr, struct session *s, struct cell_re
 	if (pc->check && pin_set_held(&ps))
 		check_held_pages(pr, p, &ps, hva, gpa, bytes, salt, buf);
 
-	memset(&cr, 0, sizeof(cr));
-	r = conv_convert(s->be, &s->mem, gpa, bytes, false, &s->policy, &cr);
+	r = wlc_convert_raw(s, &s->mem, gpa, bytes, false, &cr);
 	if (r) {
 		wlc_set_why(&pr->t, "%s to-shared of %llu bytes at gpa 0x%llx: %s", s->be->name,
 			    (unsigned long long)bytes, (unsigned long long)gpa, strerror(-r));
@@ -383,14 +380,6 @@ static int pinned_cell_check(const struct wl_ctx *c, char *why, size_t whylen)
 
 static int pinned_setup(struct wl_ctx *c, char *why, size_t whylen)
 {
-	struct session_cfg sc = {
-		.backend = c->backend,
-		.vm_type = c->vm_type,
-		.nr_vcpus = c->cfg->vcpus,
-		.region_bytes = c->cfg->region_bytes,
-		.channel = CHANNEL_PIO,
-		.policy = c->cfg->policy,
-	};
 	struct pinned_cfg pc;
 	char pwhy[384] = "";
 	int r;
@@ -404,7 +393,7 @@ static int pinned_setup(struct wl_ctx *c, char *why, size_t whylen)
 		snprintf(why, whylen, "%s: %s", pc.ops->name, pwhy);
 		return -EOPNOTSUPP;
 	}
-	return session_create(&c->sess, c->sys, &sc, why, whylen);
+	return wlc_session_create(c, CHANNEL_PIO, MF_POLICY_REENTER, why, whylen);
 }
 
 static int pinned_run(struct wl_ctx *c, struct cell_result *r, int repetition)
@@ -414,7 +403,7 @@ static int pinned_run(struct wl_ctx *c, struct cell_result *r, int repetition)
 	struct pinned_tally total = { 0, 0 };
 	struct pinned_run pr = {
 		.pc = &pc,
-		.passes = repetition < 0 ? c->cfg->warmup : c->cfg->iterations,
+		.passes = wlc_passes(c, repetition),
 		.repetition = repetition,
 	};
 	int ret;
@@ -443,16 +432,7 @@ static int pinned_run(struct wl_ctx *c, struct cell_result *r, int repetition)
 	return ret;
 }
 
-const struct workload wl_pinned = {
-	.name = "pinned",
-	.summary = "convert chunks with a fraction of their pages pinned (vmsplice, io_uring, gup_test): EAGAIN, error_offset, time to success, what a punch frees",
-	.needs = WL_NEEDS_KVM | WL_NEEDS_GMEM_MMAP,
-	.axes = WL_AXIS_BACKEND | WL_AXIS_GRAN,
-	.options = pinned_options,
-	.metrics = pinned_metrics,
-	.variant_opt = "mechanism",
-	.cell_check = pinned_cell_check,
-	.setup = pinned_setup,
-	.run = pinned_run,
-	.teardown = wlc_teardown,
-};
+WL_DEFINE(pinned, pinned, .axes = WL_AXIS_BACKEND | WL_AXIS_GRAN,
+	  .variant_opt = "mechanism", .cell_check = pinned_cell_check,
+	  .metrics = pinned_metrics, .teardown = wlc_teardown,
+	  .summary = "convert chunks with a fraction of their pages pinned (vmsplice, io_uring, gup_test): EAGAIN, error_offset, time to success, what a punch frees");

@@ -3,6 +3,7 @@
  * Helpers shared by the host-driven conversion workloads.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 
 #include "bench/parse.h"
 #include "harness/clock.h"
+#include "harness/convert.h"
 #include "harness/guest_abi.h"
 #include "workloads/wl_conv_util.h"
 
@@ -85,6 +87,47 @@ void wlc_set_why(struct wlc_threads *t, const char *fmt, ...)
 	va_end(ap);
 }
 
+uint64_t wlc_timeout_ns(const struct wl_ctx *c)
+{
+	uint64_t now;
+
+	if (!c->deadline_ns)
+		return c->cfg->timeout_ns;
+	now = now_ns();
+	/* spent already: the supervisor times the threads out at once */
+	return now < c->deadline_ns ? c->deadline_ns - now : 1;
+}
+
+int wlc_guest_start(struct vcpu *v, unsigned int cmd, uint64_t gpa, uint64_t bytes,
+		    uint64_t step, uint64_t passes, uint8_t pattern,
+		    enum guest_channel channel)
+{
+	int r = vcpu_reset_regs(v);
+
+	if (!r)
+		vcpu_mailbox_setup(v, cmd, gpa, bytes, step, passes, pattern, channel);
+	return r;
+}
+
+int wlc_guest_done(struct wlc_threads *t, struct vcpu *v, struct guest_req *req,
+		   const char *what)
+{
+	char why[512];
+	int r;
+
+	r = vcpu_next_request(v, req, why, sizeof(why));
+	if (r) {
+		if (r != -EINTR)
+			wlc_set_why(t, "%s, vCPU %u: %s", what, v->id, why);
+		return r;
+	}
+	if (req->op != REQ_DONE) {
+		wlc_set_why(t, "%s, vCPU %u: unexpected guest request op %d", what, v->id, req->op);
+		return -EPROTO;
+	}
+	return 0;
+}
+
 int wlc_threads_exec(struct wlc_threads *t, session_thread_fn fn, void *arg)
 {
 	struct wl_ctx *c = t->c;
@@ -94,7 +137,7 @@ int wlc_threads_exec(struct wlc_threads *t, session_thread_fn fn, void *arg)
 		.arg = arg,
 		.topo = c->topo,
 		.cpu_plan = c->cpu_plan ? t->cpus : NULL,
-		.timeout_ns = c->cfg->timeout_ns,
+		.timeout_ns = wlc_timeout_ns(c),
 		.stall_ns = c->cfg->stall_ns,
 		.stop = c->stop,
 		.thread_ret = t->rets,
@@ -182,14 +225,19 @@ void wlc_record_conversion(struct cell_result *p, bool to_private,
 	p->ctr.retries_total += cr->retries;
 }
 
+int wlc_convert_raw(struct session *s, struct conv_mem *m, uint64_t gpa, uint64_t bytes,
+		    bool to_private, struct conv_result *cr)
+{
+	return conv_convert(s->be, m, gpa, bytes, to_private, &s->policy, cr);
+}
+
 int wlc_convert(struct wlc_threads *t, struct session *s, struct conv_mem *m,
 		struct cell_result *p, uint64_t gpa, uint64_t bytes, bool to_private)
 {
 	struct conv_result cr;
 	int r;
 
-	memset(&cr, 0, sizeof(cr));
-	r = conv_convert(s->be, m, gpa, bytes, to_private, &s->policy, &cr);
+	r = wlc_convert_raw(s, m, gpa, bytes, to_private, &cr);
 	if (r) {
 		wlc_set_why(t, "%s conversion to %s of %llu bytes at gpa 0x%llx: %s",
 			    s->be->name, to_private ? "private" : "shared",
@@ -260,6 +308,35 @@ void wlc_extra_mem_destroy(struct session *s, struct conv_mem *m)
 		return;
 	(void)vm_del_memslot(&s->vm, m->slot);
 	s->be->teardown(m);
+}
+
+void wlc_session_cfg(const struct wl_ctx *c, enum guest_channel channel,
+		     enum mf_policy mf_policy, struct session_cfg *sc)
+{
+	memset(sc, 0, sizeof(*sc));
+	sc->backend = c->backend;
+	sc->vm_type = c->vm_type;
+	sc->nr_vcpus = c->cfg->vcpus;
+	sc->region_bytes = c->cfg->region_bytes;
+	sc->channel = channel;
+	sc->policy = c->cfg->policy;
+	sc->mf_policy = mf_policy;
+}
+
+int wlc_session_create(struct wl_ctx *c, enum guest_channel channel,
+		       enum mf_policy mf_policy, char *why, size_t whylen)
+{
+	struct session_cfg sc;
+
+	wlc_session_cfg(c, channel, mf_policy, &sc);
+	return session_create(&c->sess, c->sys, &sc, why, whylen);
+}
+
+unsigned int wlc_passes(const struct wl_ctx *c, int rep)
+{
+	if (rep < 0)
+		return c->cfg->warmup;
+	return c->cfg->duration_ns ? UINT_MAX : c->cfg->iterations;
 }
 
 uint64_t wlc_opt_u64(const struct wl_ctx *c, const char *name)

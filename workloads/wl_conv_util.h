@@ -60,10 +60,42 @@ int wlc_threads_run(struct wlc_threads *t, session_thread_fn fn, void *arg,
  * stuck thread may still write its part).
  */
 int wlc_threads_exec(struct wlc_threads *t, session_thread_fn fn, void *arg);
+/*
+ * What is left of the cell's --timeout for this repetition's threads
+ * (at least 1 ns once spent); 0 = no timeout.
+ */
+uint64_t wlc_timeout_ns(const struct wl_ctx *c);
 int wlc_threads_merge(struct wlc_threads *t, struct cell_result *r, int ret);
 void wlc_threads_status(const struct wlc_threads *t, struct cell_result *r, int ret);
 /* release what wlc_threads_init allocated (wlc_threads_run does it too) */
 void wlc_threads_fini(struct wlc_threads *t);
+
+/*
+ * Start guest command cmd on v: registers back at the guest's entry, the
+ * mailbox filled (vcpu_mailbox_setup). The next KVM_RUN runs it. -errno.
+ */
+int wlc_guest_start(struct vcpu *v, unsigned int cmd, uint64_t gpa, uint64_t bytes,
+		    uint64_t step, uint64_t passes, uint8_t pattern,
+		    enum guest_channel channel);
+
+/*
+ * Wait until the guest command on v is done (its REQ_DONE request, kept in
+ * req). Any other request is -EPROTO, a failure -errno, both with the
+ * reason in t->why named by what; -EINTR (stopped) leaves no reason.
+ */
+int wlc_guest_done(struct wlc_threads *t, struct vcpu *v, struct guest_req *req,
+		   const char *what);
+
+/*
+ * A converter thread of a cell whose guests touch memory until told to
+ * stop is done (r its result): the last one (*remaining reaches 0), or
+ * one that failed, stops the guests.
+ */
+static inline void wlc_converter_done(struct session *s, int *remaining, int r)
+{
+	if (__atomic_sub_fetch(remaining, 1, __ATOMIC_SEQ_CST) == 0 || r)
+		session_stop_guests(s);
+}
 
 /* record an error for the cell (the first one wins) and set t->failed */
 void wlc_set_why(struct wlc_threads *t, const char *fmt, ...)
@@ -82,6 +114,15 @@ void wlc_record_conversion(struct cell_result *p, bool to_private,
  */
 void wlc_record_conversion_times(struct cell_result *p, bool to_private,
 				 uint64_t bytes, const struct conv_result *cr);
+
+/*
+ * The one place workloads convert: m through s's backend and retry
+ * policy (conv_convert, which fills cr). Nothing recorded, no reason
+ * kept: for callers that account the result themselves (untimed setup,
+ * re-issue on EAGAIN).
+ */
+int wlc_convert_raw(struct session *s, struct conv_mem *m, uint64_t gpa, uint64_t bytes,
+		    bool to_private, struct conv_result *cr);
 
 /* one timed conversion recorded in p; -errno with the reason in t->why */
 int wlc_convert(struct wlc_threads *t, struct session *s, struct conv_mem *m,
@@ -116,6 +157,25 @@ void *wlc_mem_hva(const struct conv_mem *m, uint64_t gpa);
 int wlc_extra_mem_create(struct session *s, unsigned int idx, uint64_t bytes,
 			 struct conv_mem *m, char *why, size_t whylen);
 void wlc_extra_mem_destroy(struct session *s, struct conv_mem *m);
+
+/*
+ * The cell's session: c's backend and VM type, the run's vCPUs, region
+ * and retry policy, with the request channel and the policy for
+ * KVM_EXIT_MEMORY_FAULT the workload runs under. wlc_session_cfg fills
+ * sc for a workload that changes more (a larger region) before
+ * session_create.
+ */
+void wlc_session_cfg(const struct wl_ctx *c, enum guest_channel channel,
+		     enum mf_policy mf_policy, struct session_cfg *sc);
+int wlc_session_create(struct wl_ctx *c, enum guest_channel channel,
+		       enum mf_policy mf_policy, char *why, size_t whylen);
+
+/*
+ * Passes of repetition rep: --warmup for the warm-up (-1), UINT_MAX in
+ * fixed-duration mode (the workload stops at the deadline), else
+ * --iterations.
+ */
+unsigned int wlc_passes(const struct wl_ctx *c, int rep);
 
 /* the value of a SIZE/UINT workload option (user's -O or the default) */
 uint64_t wlc_opt_u64(const struct wl_ctx *c, const char *name);

@@ -4,9 +4,10 @@
  * workloads/registry.c, as in perf bench and fio's ioengines.
  *
  * The runner (bench/runner.c) walks the matrix the workload declares
- * (backends x drivers x granularities), calls setup once per cell, run
- * once for the warm-up (repetition -1) and once per repetition, then
- * teardown. Everything kernel-facing goes through harness/.
+ * (backends x drivers x granularities); bench/cell_run.c runs each cell:
+ * setup once, run once for the warm-up (repetition -1, --warmup passes)
+ * and once per repetition, then teardown (not after a failed setup, which
+ * cleans up after itself). Everything kernel-facing goes through harness/.
  */
 #ifndef GMB_WORKLOAD_H
 #define GMB_WORKLOAD_H
@@ -21,9 +22,13 @@
 #include "harness/session.h"
 #include "harness/topology.h"
 
-/* what a workload needs from the host (checked before any cell runs) */
-#define WL_NEEDS_KVM		(1u << 0)
-#define WL_NEEDS_GMEM_MMAP	(1u << 1)
+/*
+ * What a workload needs from the host has no flag: every workload needs
+ * KVM, which cmd_run requires before the matrix, and whether guest_memfd
+ * can be mmap()ed is a property of the backend, decided by its probe
+ * (harness/backends.c), which skips the backend's cells with the reason
+ * before any VM is made.
+ */
 
 /* workload honours --duration (fixed-duration repetitions) */
 #define WL_CAN_DURATION		(1u << 8)
@@ -88,6 +93,12 @@ struct wl_ctx {
 	const int *cpu_plan;		/* PU per thread: vCPUs, then harness */
 	unsigned int nr_plan;
 	volatile sig_atomic_t *stop;
+	/*
+	 * End of the cell (now_ns), set by cell_run from --timeout: each
+	 * repetition's threads get what is left. 0 = none set (a caller
+	 * outside cell_run): cfg->timeout_ns per repetition.
+	 */
+	uint64_t deadline_ns;
 	struct session sess;
 	void *priv;
 };
@@ -127,6 +138,21 @@ struct workload {
 	int (*run)(struct wl_ctx *c, struct cell_result *r, int repetition);
 	void (*teardown)(struct wl_ctx *c);
 };
+
+/*
+ * The descriptor wl_<name> of workload <name>, whose options, setup and
+ * run are <prefix>_options, <prefix>_setup and <prefix>_run; the other
+ * fields (.axes, .teardown, .summary, ...) follow as designated
+ * initializers. Then add it to workloads/registry.c.
+ */
+#define WL_DEFINE(name_, prefix, ...)					\
+	const struct workload wl_##name_ = {				\
+		.name = #name_,						\
+		.options = prefix##_options,				\
+		.setup = prefix##_setup,				\
+		.run = prefix##_run,					\
+		__VA_ARGS__						\
+	}
 
 extern const struct workload *const workload_registry[];
 const struct workload *workload_find(const char *name);
