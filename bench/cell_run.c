@@ -79,8 +79,10 @@ static void run_once(const struct cell_plan *p, struct wl_ctx *c,
 /*
  * A repetition failed because a vCPU lost its state to the platform
  * (QEMU TCG's emulated SVM wrote the host's state into the guest's VMCB:
- * README, known issues; lab/repro/svm_state_loss.c). Once per cell: a
- * fresh VM, the repetition again, marked with platform_retry_count=1 and
+ * README, known issues; lab/repro/svm_state_loss.c). Once per
+ * repetition (the defect strikes at random, so a long cell may meet it
+ * in more than one repetition; a repetition that loses its state twice
+ * fails): a fresh VM, the repetition again, marked with platform_retry_count=1 and
  * the first attempt's reason. REP_NO_VM when the new VM cannot be set up
  * (res then says so).
  */
@@ -115,9 +117,9 @@ static enum rep_end retry_lost_state(const struct cell_plan *p, struct wl_ctx *c
 	return REP_NEXT;
 }
 
-/* one repetition into res (initialised here), retried at most once per cell */
+/* one repetition into res (initialised here), retried at most once */
 static enum rep_end cell_rep(const struct cell_plan *p, struct wl_ctx *c,
-			     const struct cell_hooks *h, int rep, bool *retried,
+			     const struct cell_hooks *h, int rep,
 			     struct cell_result *res)
 {
 	enum rep_end end = REP_NEXT;
@@ -133,9 +135,8 @@ static enum rep_end cell_rep(const struct cell_plan *p, struct wl_ctx *c,
 		return REP_NEXT;
 	}
 	run_once(p, c, res, rep);
-	if (res->status != CELL_OK && res->status != CELL_INTERRUPTED && !*retried &&
+	if (res->status != CELL_OK && res->status != CELL_INTERRUPTED &&
 	    !c->sess.wedged && session_state_lost(&c->sess)) {
-		*retried = true;
 		end = retry_lost_state(p, c, res, rep);
 	}
 	if (end == REP_NEXT && h->splat && h->splat(h->arg, why, sizeof(why)) > 0)
@@ -146,14 +147,13 @@ static enum rep_end cell_rep(const struct cell_plan *p, struct wl_ctx *c,
 int cell_run(const struct cell_plan *p, struct wl_ctx *c, const struct cell_hooks *h)
 {
 	int rep, emit_ret = 0, ret = 0;
-	bool retried = false;
 
 	c->deadline_ns = p->timeout_ns ? now_ns() + p->timeout_ns : 0;
 	if (cell_setup(p, c, h, &emit_ret))
 		return emit_ret || (p->stop && *p->stop) ? -EINTR : 0;
 	for (rep = p->warmup ? -1 : 0; rep < (int)p->repetitions; rep++) {
 		struct cell_result res;
-		enum rep_end end = cell_rep(p, c, h, rep, &retried, &res);
+		enum rep_end end = cell_rep(p, c, h, rep, &res);
 		enum cell_status st = res.status;
 
 		emit_ret = emit(h, &res);

@@ -58,7 +58,8 @@ static inline unsigned int cell_plan_rows(const struct cell_plan *p)
  * then the repetitions, each emitted. After a failed repetition the cell
  * stops: it says nothing about the next. A repetition that failed because
  * a vCPU lost its state to the platform (session_state_lost) runs once
- * more on a fresh VM (teardown, setup), marked platform_retry_count=1.
+ * more on a fresh VM (teardown, setup), marked platform_retry_count=1;
+ * once per repetition.
  * Teardown once per successful setup.
  *
  * Returns 0; -EINTR when the run must stop (interrupted, *plan->stop, a

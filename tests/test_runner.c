@@ -331,16 +331,25 @@ static void test_platform_retry(void **state)
 	assert_int_equal(fk.setups, fk.teardowns);
 }
 
-static void test_platform_retry_once_per_cell(void **state)
+/*
+ * Once per repetition: rep 0 loses its state on the first VM only (ok on
+ * the retry), rep 1 on every VM: retried once too, then it fails, marked,
+ * and the cell stops.
+ */
+static void test_platform_retry_once_per_repetition(void **state)
 {
 	struct cell_plan p = plan_of(0, 1, 3);
 
 	fk.lose_rep[0] = 0;
 	fk.lose_rep[1] = 1;
-	expect_run(&p, 0, "SR0TSR0R1T");
+	expect_run(&p, 0, "SR0TSR0R1TSR1T");
 	assert_row(0, 0, CELL_OK);
+	assert_true(fk.rows[0].retry == 1);
 	assert_row(1, 1, CELL_ERROR);
-	assert_true(isnan(fk.rows[1].retry));
+	assert_true(fk.rows[1].retry == 1);
+	assert_non_null(strstr(fk.rows[1].reason, "on the retry after a platform fault; first attempt: vCPU 0 lost its state"));
+	assert_int_equal(fk.nr_rows, 2);
+	assert_int_equal(fk.setups, fk.teardowns);
 }
 
 static void test_platform_retry_setup_fails(void **state)
@@ -430,7 +439,7 @@ int main(void)
 		T(test_error_reasons),
 		T(test_setup_skip_and_error),
 		T(test_platform_retry),
-		T(test_platform_retry_once_per_cell),
+		T(test_platform_retry_once_per_repetition),
 		T(test_platform_retry_setup_fails),
 		T(test_interrupted),
 		T(test_emit_failure_stops),
