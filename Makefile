@@ -40,7 +40,7 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(O)/tests/%)
 TOOL_SRC := $(wildcard tests/tool_*.c)
 TOOL_BIN := $(TOOL_SRC:tests/%.c=$(O)/tests/%)
 
-.PHONY: all check check-asan check-valgrind check-vm lab-selftest tests clean plots fuzz repro bench-self
+.PHONY: soak-vm all check check-asan check-valgrind check-vm lab-selftest tests clean plots fuzz repro bench-self
 
 all: $(BIN)
 
@@ -92,6 +92,12 @@ repro: $(O)/repro/svm_state_loss
 $(O)/repro/svm_state_loss: lab/repro/svm_state_loss.c harness/kvm_uapi.h
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -Wall -Wextra -pthread -o $@ $<
+
+# The guest-stability soak (issue 10's acceptance) in the lab: 5 granularity
+# dual runs, 30 footprint runs per backend (~15 min under TCG, quiet host)
+soak-vm: all
+	@d=results/soak-$$(date -u +%Y%m%dT%H%M%SZ); \
+	./lab/lab.sh $(GMB_LAB_OPTS) --log-dir $$d/lab run -- ./lab/soak-in-vm.sh $$d/runs
 
 # KVM's own guest_memfd and private-memory conversion selftests in the lab
 lab-selftest:
