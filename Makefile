@@ -96,7 +96,7 @@ $(O)/repro/svm_state_loss: lab/repro/svm_state_loss.c harness/kvm_uapi.h
 # The guest-stability soak (issue 10's acceptance) in the lab: 5 granularity
 # dual runs, 30 footprint runs per backend (~15 min under TCG, quiet host)
 soak-vm: all
-	@d=results/soak-$$(date -u +%Y%m%dT%H%M%SZ); \
+	@d=$(CURDIR)/results/soak-$$(date -u +%Y%m%dT%H%M%SZ); \
 	./lab/lab.sh $(GMB_LAB_OPTS) --log-dir $$d/lab run -- ./lab/soak-in-vm.sh $$d/runs
 
 # KVM's own guest_memfd and private-memory conversion selftests in the lab
