@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench/rng.h"
 #include "harness/clock.h"
 #include "harness/guest_abi.h"
 #include "workloads/wl_conv_util.h"
@@ -209,7 +210,7 @@ static int bounce_setup(struct wl_ctx *c, char *why, size_t whylen)
 			goto fail;
 		}
 		for (i = 0; i + 8 <= cfg->region_bytes; i += 8) {
-			uint64_t v = wlc_rand64(&rng);
+			uint64_t v = rng_splitmix64(&rng);
 
 			memcpy(st->src[j] + i, &v, 8);
 		}

@@ -216,9 +216,7 @@ static int host_driver_converter(struct gran_run *gr, struct session *s, unsigne
 			if (gr->host_touch)
 				host_touch_chunk(gr, s, p, gpa, c->gran_bytes);
 			for (dir = 0; dir < 2 && !r; dir++) {
-				/* stopped, or another thread failed: its error is the cell's */
-				if (session_aborted(s) ||
-				    __atomic_load_n(&gr->t.failed, __ATOMIC_SEQ_CST)) {
+				if (wlc_should_stop(&gr->t, s)) {
 					r = -EINTR;
 					break;
 				}

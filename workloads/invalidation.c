@@ -141,11 +141,6 @@ struct inval_run {
 	uint64_t victim_chunks;		/* chunks converted with the victim's mapping */
 };
 
-static bool inval_should_stop(struct inval_run *ir, struct session *s)
-{
-	return session_aborted(s) || __atomic_load_n(&ir->t.failed, __ATOMIC_RELAXED);
-}
-
 static void inval_pause(void)
 {
 	struct timespec ts = { .tv_sec = 0, .tv_nsec = 200000 };
@@ -162,7 +157,7 @@ static uint64_t vcpu_passes(struct session *s, unsigned int idx)
 static int wait_mapped(struct inval_run *ir, struct session *s, unsigned int idx)
 {
 	while (vcpu_passes(s, idx) < 1)
-		if (inval_should_stop(ir, s))
+		if (wlc_should_stop(&ir->t, s))
 			return -EINTR;
 		else
 			inval_pause();
@@ -191,7 +186,7 @@ static int guest_touch(struct inval_run *ir, struct session *s, unsigned int idx
 	 * lost and the touch loop run to the cell timeout. Those conditions
 	 * are sticky, so asking again after the setup closes the window.
 	 */
-	if (inval_should_stop(ir, s))
+	if (wlc_should_stop(&ir->t, s))
 		mb_set_stop(v->mailbox);
 	return wlc_guest_done(&ir->t, v, req, what);
 }
@@ -260,7 +255,7 @@ static int counters_converter(struct inval_run *ir, struct session *s, unsigned 
 		__atomic_store_n(&ir->go, 1, __ATOMIC_SEQ_CST);
 	}
 	while (!__atomic_load_n(&ir->go, __ATOMIC_SEQ_CST)) {
-		if (inval_should_stop(ir, s)) {
+		if (wlc_should_stop(&ir->t, s)) {
 			r = -EINTR;
 			goto out;
 		}
@@ -268,7 +263,7 @@ static int counters_converter(struct inval_run *ir, struct session *s, unsigned 
 	}
 	for (pass = 0; pass < ir->passes && !r; pass++)
 		for (gpa = lo; gpa < lo + s->region_bytes && !r; gpa += c->gran_bytes) {
-			if (inval_should_stop(ir, s)) {
+			if (wlc_should_stop(&ir->t, s)) {
 				r = -EINTR;
 				break;
 			}
@@ -448,7 +443,7 @@ static int spin_until(struct inval_run *ir, struct session *s, uint64_t deadline
 	unsigned int n = 0;
 
 	while (now_ns() < deadline)
-		if (!(++n & 1023) && inval_should_stop(ir, s))
+		if (!(++n & 1023) && wlc_should_stop(&ir->t, s))
 			return -EINTR;
 	return 0;
 }
@@ -478,7 +473,7 @@ static int wait_victim(struct inval_run *ir, struct session *s, uint64_t passes,
 			r = 1;
 			break;
 		}
-		if (inval_should_stop(ir, s)) {
+		if (wlc_should_stop(&ir->t, s)) {
 			r = -EINTR;
 			break;
 		}
@@ -506,7 +501,7 @@ static int bystander_convert(struct inval_run *ir, struct session *s, struct cel
 	while (now_ns() < end) {
 		uint64_t chunk = (pos->gpa - pos->lo) / gran;
 
-		if (inval_should_stop(ir, s))
+		if (wlc_should_stop(&ir->t, s))
 			return -EINTR;
 		if (pos->need) {
 			r = wait_victim(ir, s, pos->need[chunk], end, pos->spin);

@@ -34,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench/rng.h"
 #include "harness/clock.h"
 #include "harness/guest_abi.h"
 #include "workloads/wl_conv_util.h"
@@ -131,7 +132,7 @@ static uint64_t layout_select(enum layout l, uint64_t n, unsigned int pct,
 		for (i = 0; i < n; i++)
 			perm[i] = (uint32_t)i;
 		for (i = 0; i < k; i++) {
-			uint64_t j = i + wlc_rand64(&rng) % (n - i);
+			uint64_t j = i + rng_splitmix64(&rng) % (n - i);
 			uint32_t tmp = perm[i];
 
 			perm[i] = perm[j];

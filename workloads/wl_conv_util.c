@@ -184,8 +184,6 @@ void wlc_threads_status(const struct wlc_threads *t, struct cell_result *r, int 
 	else if (ret)
 		cell_set_status(r, CELL_ERROR, "%s%s%s", t->why[0] ? t->why : strerror(-ret),
 				sep, t->diag);
-	else
-		cell_result_check(r);
 }
 
 int wlc_threads_run(struct wlc_threads *t, session_thread_fn fn, void *arg,

@@ -14,7 +14,6 @@
 #include <stdint.h>
 
 #include "bench/result.h"
-#include "bench/rng.h"
 #include "harness/backend.h"
 #include "harness/convert.h"
 #include "harness/session.h"
@@ -54,8 +53,8 @@ int wlc_threads_run(struct wlc_threads *t, session_thread_fn fn, void *arg,
  * into r, adds the vCPUs' KVM_EXIT_MEMORY_FAULT exits during exec
  * (memory_fault_to_private_count, memory_fault_to_shared_count) on VMs
  * with private memory, and returns ret (a failure to record is kept in
- * r->rec_err); status sets r's status for a non-zero ret, else turns a
- * recording failure into an error (cell_result_check).
+ * r->rec_err, which cell_run turns into an error); status sets r's
+ * status for a non-zero ret.
  * wlc_threads_fini still frees (nothing once the session is wedged: a
  * stuck thread may still write its part).
  */
@@ -95,6 +94,12 @@ static inline void wlc_converter_done(struct session *s, int *remaining, int r)
 {
 	if (__atomic_sub_fetch(remaining, 1, __ATOMIC_SEQ_CST) == 0 || r)
 		session_stop_guests(s);
+}
+
+/* stopped (signal, timeout), or another thread failed: its error is the cell's */
+static inline bool wlc_should_stop(const struct wlc_threads *t, const struct session *s)
+{
+	return session_aborted(s) || __atomic_load_n(&t->failed, __ATOMIC_SEQ_CST);
 }
 
 /* record an error for the cell (the first one wins) and set t->failed */
@@ -179,12 +184,6 @@ unsigned int wlc_passes(const struct wl_ctx *c, int rep);
 
 /* the value of a SIZE/UINT workload option (user's -O or the default) */
 uint64_t wlc_opt_u64(const struct wl_ctx *c, const char *name);
-
-/* splitmix64: a tiny seeded generator for reproducible layouts and data */
-static inline uint64_t wlc_rand64(uint64_t *state)
-{
-	return rng_splitmix64(state);
-}
 
 /* the guest's write pattern, an option of every workload that runs the guest */
 #define WLC_OPT_PATTERN							\
