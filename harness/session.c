@@ -344,7 +344,7 @@ static bool watch_vcpus(struct session *s, const struct session_threads *t,
 		if (__atomic_load_n(&slots[i].done, __ATOMIC_ACQUIRE))
 			continue;
 		if (ex != w[i].exits || hb != w[i].heartbeat ||
-		    !__atomic_load_n(&v->in_run, __ATOMIC_SEQ_CST)) {
+		    !__atomic_load_n(&v->in_run, __ATOMIC_ACQUIRE)) {
 			w[i].exits = ex;
 			w[i].heartbeat = hb;
 			w[i].since_ns = now;

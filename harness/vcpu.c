@@ -648,13 +648,19 @@ static int next_request(struct vcpu *v, struct guest_req *req, char *why,
 	int r;
 
 	for (;;) {
+		/*
+		 * The watchdog's flag outside t0..t1: a seq_cst store is a full
+		 * fence on x86, and run_ns times the guest (exit round trips,
+		 * touches). nr_exits has one writer, this thread: no locked add.
+		 */
+		__atomic_store_n(&v->in_run, 1, __ATOMIC_RELEASE);
 		t0 = now_ns();
-		__atomic_store_n(&v->in_run, 1, __ATOMIC_SEQ_CST);
 		r = ioctl(v->fd, KVM_RUN, 0);
-		__atomic_store_n(&v->in_run, 0, __ATOMIC_SEQ_CST);
 		t1 = now_ns();
+		__atomic_store_n(&v->in_run, 0, __ATOMIC_RELEASE);
 		v->last_run_ns = t1 - t0;
-		__atomic_fetch_add(&v->nr_exits, 1, __ATOMIC_RELAXED);
+		__atomic_store_n(&v->nr_exits, __atomic_load_n(&v->nr_exits, __ATOMIC_RELAXED) + 1,
+				 __ATOMIC_RELAXED);
 		if (r < 0) {
 			r = -errno;
 			if (r == -EINTR || r == -EAGAIN)
