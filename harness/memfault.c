@@ -9,12 +9,6 @@
 #include "harness/kvm_uapi.h"
 #include "harness/memfault.h"
 
-const char *mf_policy_name(enum mf_policy pol)
-{
-	return pol == MF_POLICY_ERROR ? "guest-driven: nothing races the vCPU" :
-					"host-driven: faults may race conversions";
-}
-
 int mf_decide(struct mf_repeat *rep, enum mf_policy pol, int attr, uint64_t gen,
 	      uint64_t flags, uint64_t gpa, uint64_t size, char *why, size_t whylen)
 {

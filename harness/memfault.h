@@ -54,6 +54,4 @@ struct mf_repeat {
 int mf_decide(struct mf_repeat *rep, enum mf_policy pol, int attr, uint64_t gen,
 	      uint64_t flags, uint64_t gpa, uint64_t size, char *why, size_t whylen);
 
-const char *mf_policy_name(enum mf_policy pol);
-
 #endif /* GMB_MEMFAULT_H */

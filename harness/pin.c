@@ -23,6 +23,7 @@
 
 #include "harness/clock.h"
 #include "harness/pin.h"
+#include "harness/table.h"
 
 /* ---------------------------------------------------------------- selection */
 
@@ -808,12 +809,7 @@ const struct pin_ops *const pin_mechanisms[] = {
 
 const struct pin_ops *pin_ops_find(const char *name)
 {
-	unsigned int i;
-
-	for (i = 0; pin_mechanisms[i]; i++)
-		if (name && !strcmp(pin_mechanisms[i]->name, name))
-			return pin_mechanisms[i];
-	return NULL;
+	return name ? table_find(pin_mechanisms, name) : NULL;
 }
 
 /* ----------------------------------------------------------------- releaser */
