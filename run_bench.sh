@@ -405,11 +405,11 @@ for mode in $mode_list; do
 	fi
 	while read -r tag args; do
 		[ -n "$tag" ] || continue
-		runs=$((runs + 1))
 		wl=${tag%@*}
 		if [ -n "$workloads" ] && ! echo ",$workloads," | grep -q ",$wl,"; then
 			continue
 		fi
+		runs=$((runs + 1))
 		dir="$out/$tag"
 		[ "$mode" = current ] || dir="$out/mode-$mode/$tag"
 		# -o makes the run's directory, not its parents

@@ -151,18 +151,14 @@ int compare_check_output(const struct cmp_side *base,
  */
 static void cmp_origin(const struct cmp_side *s, char *buf, size_t len)
 {
-	struct json_object *host, *orig, *v;
+	struct json_object *host, *orig;
 	const char *origin = "host", *accel = "";
 
 	if (s->context &&
 	    json_object_object_get_ex(s->context, "host", &host) &&
 	    json_object_object_get_ex(host, "origin", &orig)) {
-		if (json_object_object_get_ex(orig, "origin", &v) &&
-		    json_object_is_type(v, json_type_string))
-			origin = json_object_get_string(v);
-		if (json_object_object_get_ex(orig, "accel", &v) &&
-		    json_object_is_type(v, json_type_string))
-			accel = json_object_get_string(v);
+		origin = cmp_jstr(orig, "origin") ?: origin;
+		accel = cmp_jstr(orig, "accel") ?: accel;
 	}
 	if (!strcmp(origin, "lab"))
 		snprintf(buf, len, "lab/%s", accel);

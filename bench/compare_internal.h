@@ -245,4 +245,8 @@ int compare_report(const struct cmp_side *base, const struct cmp_side *cand,
 int compare_write_csv(const struct cmp_result *res, const char *path,
 		      FILE *errf);
 
+struct json_object;
+/* o's string member key, or NULL when absent or not a string */
+const char *cmp_jstr(struct json_object *o, const char *key);
+
 #endif /* GMB_COMPARE_INTERNAL_H */

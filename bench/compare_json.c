@@ -171,7 +171,7 @@ static int cmp_ju64(struct json_object *o, uint64_t *v)
 	return 0;
 }
 
-static const char *cmp_jstr(struct json_object *o, const char *key)
+const char *cmp_jstr(struct json_object *o, const char *key)
 {
 	struct json_object *v;
 

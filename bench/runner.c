@@ -156,6 +156,12 @@ static int hook_splat(void *arg, char *why, size_t whylen)
 	return rn->kmsg.fd >= 0 ? kmsg_watch_scan(&rn->kmsg, why, whylen) : 0;
 }
 
+/* the rows a cell emits when all of it runs (cell_plan_rows of its plan) */
+static unsigned int rows_per_cell(const struct run_cfg *cfg)
+{
+	return cfg->repetitions + (cfg->warmup ? 1 : 0);
+}
+
 /* one cell through cell_run; -EINTR when the run must stop */
 static int run_cell(struct runner *rn, struct wl_ctx *c, const char *channel)
 {
@@ -285,7 +291,7 @@ static int one_cell(struct runner *rn, const struct conv_backend *be,
 				!bs->available ? bs->reason : rn->ri.channel.reason);
 		emit(rn, &res);
 		cell_result_free(&res);
-		rn->cells_done += cfg->repetitions + (cfg->warmup ? 1 : 0);
+		rn->cells_done += rows_per_cell(cfg);
 		return 0;
 	}
 	c = calloc(1, sizeof(*c));
@@ -422,7 +428,7 @@ static unsigned int count_cells(const struct run_cfg *cfg, unsigned int nr_varia
 			n += ((cfg->wl->axes & WL_AXIS_DRIVER) ?
 			      __builtin_popcountl(cfg->driver_mask) : 1) *
 			     ((cfg->wl->axes & WL_AXIS_GRAN) ? cfg->nr_grans : 1) *
-			     nr_variants * (cfg->repetitions + (cfg->warmup ? 1 : 0));
+			     nr_variants * rows_per_cell(cfg);
 	return n;
 }
 

@@ -12,10 +12,10 @@
 
 #include <stddef.h>
 
-/* arithmetic mean; NaN for n == 0 */
 /* qsort comparator: doubles ascending */
 int stats_cmp_double(const void *pa, const void *pb);
 
+/* arithmetic mean; NaN for n == 0 */
 double stats_mean(const double *x, size_t n);
 /* sample standard deviation (n - 1); 0 when n < 2 */
 double stats_stddev(const double *x, size_t n);
