@@ -61,7 +61,7 @@ _lab_write_job() {
 # lab_run_cmd CMD...: run it in a VM (once more if the VM dies and
 # --retry-dead was given); the VM's verdict is LAB_VERDICT
 lab_run_cmd() {
-	local job try=1
+	local job try=1 first=""
 	job=$(_lab_job_dir)
 	_lab_provenance
 	lab_msg "kernel $LAB_KREL, kvm $kvm_set, $LAB_ACCEL ($LAB_ACCEL_WHY), ${LAB_SMP} vCPUs, ${LAB_MEM_MIB} MiB; log: $job"
@@ -71,11 +71,12 @@ lab_run_cmd() {
 		case "$LAB_VERDICT" in died|hung) ;; *) break ;; esac
 		[ "$retry_dead" = 1 ] && [ $try -eq 1 ] || break
 		lab_msg "RETRYING ONCE: the VM $LAB_VERDICT (first try kept in $job/try1)"
+		first=$LAB_VERDICT
 		mkdir -p "$job/try1"
 		mv "$job"/console.log "$job"/output.log "$job"/qemu.log "$job"/monitor.log "$job/try1/" 2>/dev/null
 		try=2
 	done
-	[ $try -eq 2 ] && [ "$LAB_VERDICT" = ok ] && lab_msg "the retry passed; the first try's VM $(ls "$job/try1" >/dev/null && echo died) (see $job/try1)"
+	[ $try -eq 2 ] && [ "$LAB_VERDICT" = ok ] && lab_msg "the retry passed; the first try's VM $first (see $job/try1)"
 	echo "$LAB_VERDICT" >"$job/verdict"
 	return "$LAB_RC"
 }
