@@ -446,10 +446,10 @@ check "invalidation_counters: 2M row 600 40 320 3 100" \
 	grep -qx '"discard 2M" 600 40 320 3 100' "$d/invalidation_counters.dat"
 check "invalidation_counters: part=refault counters (tlb_flush_per_conv=5000) left out" \
 	not grep -q 5000 "$d/invalidation_counters.dat"
-# (the note is wrapped into lines of ~100 characters: looked for in parts)
+# (the note is wrapped into lines of ~100 characters: its text joined first)
 check "invalidation_counters: note names both zero counters" \
-	sh -c 'grep -q "mmu_zap_page_per_conv," "$1" &&
-	grep -q "tdp_spte_changed_per_conv (1 of 2 cells)" "$1"' \
+	sh -c 'sed -e "s/<[^>]*>//g" "$1" | tr -s " \n\t" "   " |
+	grep -q "mmu_zap_page_per_conv, tdp_spte_changed_per_conv (1 of 2 cells)"' \
 	sh "$tmp/wl_invalidation/plots/invalidation_counters.svg"
 check "series label carries the variant (discard/counters, discard/refault)" \
 	grep -q '^"discard/refault to_private"' "$d/latency_vs_granularity.dat"
