@@ -78,8 +78,9 @@ static void run_once(const struct cell_plan *p, struct wl_ctx *c,
 
 /*
  * A repetition failed because a vCPU lost its state to the platform
- * (QEMU TCG's emulated SVM wrote the host's state into the guest's VMCB:
- * README, known issues; lab/repro/svm_state_loss.c). Once per
+ * (QEMU's multi-threaded TCG wrote the host's state into the guest's
+ * VMCB: README, known issues; lab/repro/svm_state_loss.c; the lab now
+ * avoids it with one TCG thread, other platforms may not). Once per
  * repetition (the defect strikes at random, so a long cell may meet it
  * in more than one repetition; a repetition that loses its state twice
  * fails): a fresh VM, the repetition again, marked with platform_retry_count=1 and

@@ -40,6 +40,9 @@ options:
   --smp N             VM vCPUs (default: this host's CPUs, 2 here)
   --accel A           auto (default: kvm when the host offers nested
                       virtualization, else tcg), kvm, tcg
+  --tcg-threads T     single (default): one host thread runs every vCPU;
+                      multi: one per vCPU, faster, but vCPUs running in
+                      parallel lose nested-SVM state (README, known issues)
   --timeout SEC       kill a VM still running after SEC s (default 3600),
                       after asking it for stacks (sysrq w, l)
   --cache DIR         kernel cache (default /var/cache/gmembench/lab)
@@ -56,6 +59,7 @@ LAB_MODPARAMS=""
 mem=4G
 LAB_SMP=$(nproc)
 accel=auto
+LAB_TCG_THREAD=single
 tmo=3600
 LAB_SHARES=""
 log_dir=""
@@ -73,6 +77,9 @@ while [ $# -gt 0 ]; do
 	--mem) needval "$@"; mem=$2; shift 2 ;;
 	--smp) needval "$@"; LAB_SMP=$2; shift 2 ;;
 	--accel) needval "$@"; accel=$2; shift 2 ;;
+	--tcg-threads) needval "$@"; LAB_TCG_THREAD=$2
+		case "$2" in single|multi) ;; *) lab_usage "--tcg-threads '$2': unknown (accepted: single, multi)" ;; esac
+		shift 2 ;;
 	--timeout) needval "$@"; tmo=$2
 		case "$tmo" in ''|*[!0-9]*|0) lab_usage "--timeout '$2': not a number of seconds (accepted: 1 .. 86400)" ;; esac
 		[ "$tmo" -le 86400 ] || lab_usage "--timeout $2: out of range (accepted: 1 .. 86400)"

@@ -37,7 +37,7 @@ expect() {
 	fi
 }
 
-echo "1..14"
+echo "1..15"
 expect 2 "unknown kernel spec" "unknown kernel spec" -- --kernel nosuch info
 expect 2 "unknown suite 'bogus'" "unknown Debian suite" -- --kernel debian:bogus info
 expect 2 "no such directory" "kernel path that does not exist" -- --kernel /nonexistent/k info
@@ -49,6 +49,7 @@ expect 2 "--mem 100000G: out of range" "a VM larger than this host's memory" -- 
 expect 2 "--mem 'lots': not a size" "a VM memory that is not a size" -- --mem lots info
 expect 2 "--smp 0: out of range" "zero vCPUs" -- --smp 0 info
 expect 2 "--accel 'xen'" "an unknown accelerator" -- --accel xen info
+expect 2 "--tcg-threads 'many': unknown \(accepted: single, multi\)" "an unknown TCG thread mode" -- --tcg-threads many info
 expect 2 "--timeout needs a value" "an option without its value" -- --timeout
 expect 2 "unknown command 'boot'" "an unknown command" -- boot
 extra_env="GMB_LAB_QEMU=$tmp/no-qemu"

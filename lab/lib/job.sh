@@ -20,7 +20,7 @@ _lab_provenance() {
 		"GMB_LAB_QEMU=$("$LAB_QEMU" --version | head -n 1 | sed 's/^QEMU emulator version //')"
 		"GMB_LAB_KERNEL=$LAB_KREL ($(sed -n 's/^source=//p' "$LAB_KDIR/meta") $(sed -n 's/^pkgver=//p' "$LAB_KDIR/meta"))"
 		"GMB_LAB_KVM=$kvm_set: $build${LAB_MODPARAMS:+; params:$LAB_MODPARAMS}"
-		"GMB_LAB_VM=${LAB_SMP} vCPUs, ${LAB_MEM_MIB} MiB"
+		"GMB_LAB_VM=$(lab_vm_desc)"
 		"GMB_LAB_SELFTEST=$st"
 	)
 }
@@ -64,7 +64,7 @@ lab_run_cmd() {
 	local job try=1 first=""
 	job=$(_lab_job_dir)
 	_lab_provenance
-	lab_msg "kernel $LAB_KREL, kvm $kvm_set, $LAB_ACCEL ($LAB_ACCEL_WHY), ${LAB_SMP} vCPUs, ${LAB_MEM_MIB} MiB; log: $job"
+	lab_msg "kernel $LAB_KREL, kvm $kvm_set, $LAB_ACCEL ($LAB_ACCEL_WHY), $(lab_vm_desc); log: $job"
 	while :; do
 		_lab_write_job "$job" "$@"
 		lab_vm_run "$job" "$LAB_KDIR" "$LAB_INITRD" "$tmo"
@@ -110,7 +110,7 @@ lab_info() {
 	echo "kernel:      $LAB_KREL ($LAB_KDIR)"
 	echo "kvm set:     $kvm_set"
 	echo "accelerator: $LAB_ACCEL ($LAB_ACCEL_WHY)"
-	echo "vm:          ${LAB_SMP} vCPUs, ${LAB_MEM_MIB} MiB"
+	echo "vm:          $(lab_vm_desc)"
 	echo "qemu:        $("$LAB_QEMU" --version | head -n 1)"
 	echo "initramfs:   $LAB_INITRD"
 	echo "selftest:    $(cat "$LAB_KDIR/selftest-$kvm_set.status" 2>/dev/null || echo "not run")"

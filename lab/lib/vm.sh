@@ -38,6 +38,13 @@ lab_accel() {
 	esac
 }
 
+# lab_vm_desc: "2 vCPUs (TCG thread=single), 4096 MiB", for messages and provenance
+lab_vm_desc() {
+	local t=""
+	[ "$LAB_ACCEL" = tcg ] && t=" (TCG thread=${LAB_TCG_THREAD:-single})"
+	echo "${LAB_SMP} vCPUs$t, ${LAB_MEM_MIB} MiB"
+}
+
 # _size_mib SIZE: 4G, 4096M, 4096 -> MiB, or nothing
 _size_mib() {
 	case "$1" in
@@ -75,7 +82,8 @@ lab_vm_run() {
 	if [ "$LAB_ACCEL" = kvm ]; then
 		accel=kvm cpu=host
 	else
-		accel=tcg,thread=multi cpu=max
+		# thread=multi (parallel vCPUs) loses nested-SVM state: README
+		accel=tcg,thread=${LAB_TCG_THREAD:-single} cpu=max
 	fi
 	boot_tmo=${LAB_BOOT_TIMEOUT:-120}
 	rm -f "$job/mon.in" "$job/mon.out" "$job/rc"

@@ -16,8 +16,10 @@
  *
  * No memory attributes, no guest page tables, no IDT, none of gmembench's
  * code (only its header of kernel ABI definitions): whatever breaks here
- * is the platform's. On hardware virtualization it
- * runs clean. In the lab (QEMU 10.0 TCG, -smp 2, emulated SVM + NPT) the
+ * is the platform's (hardware virtualization not tried: no such host
+ * here). In the lab under multi-threaded TCG (QEMU 10.0,
+ * thread=multi -smp 2, emulated SVM + NPT; clean with thread=single or
+ * -smp 1, so it needs L1 vCPUs running in parallel) the
  * guest's rip, rsp, rflags and cr3 get replaced by the L1 kernel's (what
  * the VMCB save area holds if the emulator writes a VM exit while the CPU
  * already holds the host's state), after which the vCPU triple-faults
