@@ -12,6 +12,7 @@
 #include "harness/backend.h"
 #include "harness/clock.h"
 #include "harness/guest_abi.h"
+#include "harness/hostinfo.h"
 
 const struct conv_backend *const conv_backends[] = {
 	&backend_inplace,
@@ -224,10 +225,38 @@ int conv_probe_vm(const struct kvm_sys *sys, unsigned int flags, conv_probe_fn c
 	return r;
 }
 
+/*
+ * KVM offers KVM_X86_SW_PROTECTED_VM only with the TDP MMU: loading
+ * kvm_amd with npt=0 (or kvm_intel with ept=0) drops it from
+ * KVM_CAP_VM_TYPES even when CONFIG_KVM_SW_PROTECTED_VM is built in
+ * (measured in the lab: 0x3 with npt=1, 0x1 with npt=0, same modules).
+ * True, with "kvm_amd.npt=N" or the like in @buf, when that is the case.
+ */
+static bool tdp_off(char *buf, size_t len)
+{
+	static const char *const params[][2] = {
+		{ "kvm_amd", "npt" }, { "kvm_intel", "ept" }, { "kvm", "tdp_mmu" },
+	};
+	char path[96], val[16];
+
+	for (size_t i = 0; i < sizeof(params) / sizeof(params[0]); i++) {
+		snprintf(path, sizeof(path), "/sys/module/%s/parameters/%s",
+			 params[i][0], params[i][1]);
+		if (hostinfo_read_sysfs_str(path, val, sizeof(val)))
+			continue;
+		if (!strcmp(val, "N") || !strcmp(val, "0")) {
+			snprintf(buf, len, "%s.%s=%s", params[i][0], params[i][1], val);
+			return true;
+		}
+	}
+	return false;
+}
+
 int kvm_private_vm_type(const struct kvm_sys *sys, unsigned long *type,
 			char *why, size_t whylen)
 {
 	long types = kvm_check_cap(sys->fd, KVM_CAP_VM_TYPES);
+	char tdp[48];
 
 	if (types < 0)
 		types = 1UL << KVM_X86_DEFAULT_VM;	/* pre-6.8: default only */
@@ -239,6 +268,10 @@ int kvm_private_vm_type(const struct kvm_sys *sys, unsigned long *type,
 		snprintf(why, whylen,
 			 "KVM_CAP_VM_TYPES=0x%lx offers SNP/TDX only; their firmware launch flow is not implemented, KVM_X86_SW_PROTECTED_VM (CONFIG_KVM_SW_PROTECTED_VM) is required",
 			 types);
+	else if (tdp_off(tdp, sizeof(tdp)))
+		snprintf(why, whylen,
+			 "no VM type with private memory: KVM_CAP_VM_TYPES=0x%lx; two-dimensional paging is off (%s), and KVM_X86_SW_PROTECTED_VM needs it",
+			 types, tdp);
 	else
 		snprintf(why, whylen,
 			 "no VM type with private memory: KVM_CAP_VM_TYPES=0x%lx (KVM_X86_SW_PROTECTED_VM needs CONFIG_KVM_SW_PROTECTED_VM)",
