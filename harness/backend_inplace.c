@@ -130,6 +130,25 @@ static int inplace_probe(const struct kvm_sys *sys, unsigned long *vm_type,
 			     vm_type, why, whylen);
 }
 
+/*
+ * The guest_memfd, mapped, every page shared (INIT_SHARED), and the
+ * attribute tracker the memory-fault handler reads (memfault.h): a host
+ * conversion racing a guest access makes KVM exit with MEMORY_FAULT, and
+ * without what we asked for last the handler could not tell that race
+ * (re-enter) from a fault on memory nobody converts (error).
+ */
+static int inplace_setup(struct vm *vm, struct conv_mem *m)
+{
+	int r = conv_mem_setup_mapped_gmem(vm, m);
+
+	if (r)
+		return r;
+	r = conv_attrs_init(m);
+	if (r)
+		conv_mem_release(m);
+	return r;
+}
+
 /* one backing: nothing goes stale, so no punch; EAGAIN is the core's to retry */
 static int inplace_set_attrs(struct conv_mem *m, uint64_t gpa, uint64_t bytes,
 			     bool to_private, uint64_t *error_offset)
@@ -142,7 +161,7 @@ const struct conv_backend backend_inplace = {
 	.name = "inplace",
 	.summary = "KVM_SET_MEMORY_ATTRIBUTES2 on the guest_memfd fd: one physical backing, no discard",
 	.probe = inplace_probe,
-	.setup = conv_mem_setup_mapped_gmem,
+	.setup = inplace_setup,
 	.set_attrs = inplace_set_attrs,
 	.teardown = conv_mem_release,
 };
