@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * `gmembench list [workloads|backends|formats]`
+ * `gmembench list [workloads|backends|formats|metrics]`
  */
 #include <stdio.h>
 #include <string.h>
@@ -22,6 +22,26 @@ static void list_workloads(void)
 			printf("      -O %s=<%s> (default %s): %s\n", o->name,
 			       o->type == WL_OPT_SIZE ? "size" : o->type == WL_OPT_UINT ? "uint" :
 			       o->type == WL_OPT_DOUBLE ? "number" : "choice", o->def, o->help);
+	}
+}
+
+/* histograms, in ns; the CSV's metric column and the JSON's metrics keys */
+static void list_metrics(void)
+{
+	const struct workload *const *w;
+	const struct metric_decl *d;
+	size_t i;
+
+	printf("metrics (histograms in ns: p50 .. max per row; results/README.md):\n");
+	printf("  every workload that converts:\n");
+	for (i = 0; i < NR_CORE_METRICS; i++)
+		printf("      %-24s %s\n", core_metrics[i].name, core_metrics[i].help);
+	for (w = workload_registry; *w; w++) {
+		if (!(*w)->metrics || !(*w)->metrics->name)
+			continue;
+		printf("  %s:\n", (*w)->name);
+		for (d = (*w)->metrics; d->name; d++)
+			printf("      %-24s %s\n", d->name, d->help ? d->help : "");
 	}
 }
 
@@ -54,12 +74,15 @@ int cmd_list(int argc, char **argv)
 		list_backends();
 	} else if (!strcmp(what, "formats")) {
 		list_formats();
+	} else if (!strcmp(what, "metrics")) {
+		list_metrics();
 	} else if (!strcmp(what, "all")) {
 		list_workloads();
 		list_backends();
 		list_formats();
+		list_metrics();
 	} else {
-		gmb_err("list: unknown list '%s' (accepted: workloads, backends, formats, all)", what);
+		gmb_err("list: unknown list '%s' (accepted: workloads, backends, formats, metrics, all)", what);
 		return EXIT_USAGE;
 	}
 	return 0;

@@ -23,7 +23,7 @@ static int cmd_compare(int argc, char **argv)
 static const struct subcmd subcmds[] = {
 	{ "verify", "TAP conformance check of this kernel's guest_memfd behaviour", cmd_verify },
 	{ "probe", "what this host's kernel offers: backends, channel, counters", cmd_probe },
-	{ "list", "workloads, backends and output formats", cmd_list },
+	{ "list", "workloads, backends, output formats and metrics", cmd_list },
 	{ "run", "run a workload: gmembench run WORKLOAD [options]", cmd_run },
 	{ "compare", "compare two result sets: gmembench compare BASE CAND", cmd_compare },
 	{ NULL, NULL, NULL },

@@ -303,7 +303,7 @@ expect 2 "$E run: missing WORKLOAD (see 'gmembench list workloads')" \
 	run -o "$(next_out)"
 expect_list 2 "$E unknown command 'frobnicate' " "$commands" \
 	frobnicate
-expect 2 "$E list: unknown list 'things' (accepted: workloads, backends, formats, all)" \
+expect 2 "$E list: unknown list 'things' (accepted: workloads, backends, formats, metrics, all)" \
 	list things
 expect 2 "$E probe: unexpected argument 'extra' (probe takes no arguments)" \
 	probe extra

@@ -22,7 +22,7 @@ if [ ! -c /dev/kvm ]; then
 	echo "1..0 # SKIP /dev/kvm absent"
 	exit 0
 fi
-echo "1..18"
+echo "1..19"
 
 "$GMB" probe >"$tmp/probe.txt" 2>&1
 check "probe exits 0" "[ $? -eq 0 ]"
@@ -72,6 +72,12 @@ PY
 check "CSV rows: ok cells for available backends, skipped+reason for the others" "grep -qx OK '$tmp/py.txt'"
 grep -vx OK "$tmp/py.txt" | sed 's/^/# /'
 check "summary printed" "grep -q 'conv/s' '$tmp/run.txt'"
+# every metric a row carries is one 'gmembench list metrics' documents
+"$GMB" list metrics | awk '/^      [a-z]/ { print $1 }' | sort -u >"$tmp/listed"
+python3 -c 'import csv,sys; print("\n".join(sorted({r["metric"] for r in csv.DictReader(open(sys.argv[1])) if r["metric"]})))' \
+	"$tmp/run/results.csv" >"$tmp/used"
+undoc=$(comm -23 "$tmp/used" "$tmp/listed" | tr '\n' ' ')
+check "every metric in results.csv is in 'gmembench list metrics' (undocumented: ${undoc:-none})" "[ -s '$tmp/used' ] && [ -z '$undoc' ]"
 
 # a backend the user asks for that the host lacks: skipped, exit 4 (kselftest)
 if grep -Eq '^  inplace +unavailable' "$tmp/probe.txt"; then
