@@ -104,7 +104,7 @@ lab-selftest:
 	@./lab/lab.sh $(GMB_LAB_OPTS) selftest
 
 # The pure parts (no KVM) under valgrind: no errors, no leaks.
-VALGRIND_TESTS := test_hist test_stats test_parse test_csv test_compare test_compare_gate test_sink_json test_conv_retry test_result test_runner test_run_check test_guest_abi
+VALGRIND_TESTS := test_hist test_stats test_parse test_csv test_compare test_compare_gate test_sink_json test_conv_convert test_result test_runner test_run_check test_guest_abi
 check-valgrind: tests
 	@set -e; for t in $(VALGRIND_TESTS); do \
 		echo "=== valgrind $$t"; \

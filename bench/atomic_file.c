@@ -165,13 +165,17 @@ fail_nofile:
 	return ret;
 }
 
-/* Create one directory; an existing directory is fine. */
-static int mkdir_one(const char *path, mode_t mode)
+int mkdir_one(const char *path, mode_t mode, bool *created)
 {
 	struct stat st;
 
-	if (!mkdir(path, mode))
+	if (created)
+		*created = false;
+	if (!mkdir(path, mode)) {
+		if (created)
+			*created = true;
 		return 0;
+	}
 	if (errno != EEXIST)
 		return -errno;
 	if (stat(path, &st))
@@ -199,13 +203,13 @@ int mkdir_p(const char *path, mode_t mode, char *err, size_t errlen)
 		if (*p != '/' || p[-1] == '/')
 			continue;
 		*p = '\0';
-		ret = mkdir_one(buf, mode | S_IWUSR | S_IXUSR);
+		ret = mkdir_one(buf, mode | S_IWUSR | S_IXUSR, NULL);
 		*p = '/';
 		if (ret)
 			break;
 	}
 	if (!ret)
-		ret = mkdir_one(buf, mode);
+		ret = mkdir_one(buf, mode, NULL);
 	if (ret) {
 		/* buf holds the failing prefix: cut at the '/' restored above */
 		if (*p)

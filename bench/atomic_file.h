@@ -6,6 +6,7 @@
 #ifndef GMB_ATOMIC_FILE_H
 #define GMB_ATOMIC_FILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -18,6 +19,13 @@
  */
 int atomic_write_file(const char *path, const void *data, size_t len,
 		      char *err, size_t errlen);
+
+/*
+ * One directory: made here (*created true, when created is not NULL) or
+ * already one. -ENOTDIR when path is something else, other -errno from
+ * mkdir(2)/stat(2).
+ */
+int mkdir_one(const char *path, mode_t mode, bool *created);
 
 /*
  * mkdir -p: create every missing component of path. 0 if path already is a

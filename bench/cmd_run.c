@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench/atomic_file.h"
 #include "bench/cmd.h"
 #include "bench/run_args.h"
 #include "bench/runner.h"
@@ -43,36 +44,24 @@ static int prepare_out_dir(const char *path, bool *created, char *err, size_t er
 {
 	static const char accepted[] =
 		"(accepted: a writable directory, or a new one inside an existing directory)";
-	struct stat st;
-	int e;
+	int r = mkdir_one(path, 0755, created);
 
-	*created = false;
-	if (!mkdir(path, 0755)) {
-		*created = true;
-		return 0;
+	if (r == -ENOTDIR) {
+		snprintf(err, errlen, "--output: '%s' is not a directory %s", path, accepted);
+		return r;
 	}
-	e = errno;
-	if (e == EEXIST) {
-		if (stat(path, &st)) {
-			e = errno;
-			snprintf(err, errlen, "--output: '%s': %s %s", path, strerror(e), accepted);
-			return -e;
-		}
-		if (!S_ISDIR(st.st_mode)) {
-			snprintf(err, errlen, "--output: '%s' is not a directory %s", path, accepted);
-			return -ENOTDIR;
-		}
-		if (access(path, W_OK | X_OK)) {
-			e = errno;
-			snprintf(err, errlen, "--output: '%s' is not writable: %s %s", path,
-				 strerror(e), accepted);
-			return -e;
-		}
-		return 0;
+	if (r) {
+		snprintf(err, errlen, "--output: '%s' cannot be created: %s %s", path,
+			 strerror(-r), accepted);
+		return r;
 	}
-	snprintf(err, errlen, "--output: '%s' cannot be created: %s %s", path, strerror(e),
-		 accepted);
-	return -e;
+	if (!*created && access(path, W_OK | X_OK)) {
+		r = -errno;
+		snprintf(err, errlen, "--output: '%s' is not writable: %s %s", path,
+			 strerror(-r), accepted);
+		return r;
+	}
+	return 0;
 }
 
 /* shell-quote argv into one line for the metadata */

@@ -3,7 +3,6 @@
  * Session setup/teardown and the supervised thread runner.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +13,7 @@
 
 #include "harness/clock.h"
 #include "harness/guest_abi.h"
+#include "harness/hostinfo.h"
 #include "harness/session.h"
 
 #define SZ_2M	(2ULL << 20)
@@ -238,24 +238,6 @@ static void sleep_ms(unsigned int ms)
 }
 
 /* first line of a small /proc file, "" if unreadable */
-static void read_proc_line(const char *path, char *buf, size_t len)
-{
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	buf[0] = 0;
-	if (fd < 0)
-		return;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n <= 0) {
-		buf[0] = 0;
-		return;
-	}
-	buf[n] = 0;
-	buf[strcspn(buf, "\n")] = 0;
-}
-
 /*
  * What a thread that does not return is doing in the kernel: state,
  * wchan, syscall (number and first args) and the top of its kernel stack
@@ -271,24 +253,20 @@ static void describe_stuck_thread(const struct session *s, const struct thread_s
 	int lines = 0;
 
 	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
-	read_proc_line(path, stat, sizeof(stat));
+	hostinfo_read_sysfs_str(path, stat, sizeof(stat));
 	p = strrchr(stat, ')');
 	if (p && p[1] == ' ')
 		st = p + 2;
 	snprintf(path, sizeof(path), "/proc/self/task/%d/wchan", tid);
-	read_proc_line(path, wchan, sizeof(wchan));
+	hostinfo_read_sysfs_str(path, wchan, sizeof(wchan));
 	snprintf(path, sizeof(path), "/proc/self/task/%d/syscall", tid);
-	read_proc_line(path, sc, sizeof(sc));
+	hostinfo_read_sysfs_str(path, sc, sizeof(sc));
 	/* three frames of the kernel stack, if we may read it */
 	snprintf(path, sizeof(path), "/proc/self/task/%d/stack", tid);
 	{
-		int fd = open(path, O_RDONLY | O_CLOEXEC);
-		ssize_t r = fd >= 0 ? read(fd, stack, sizeof(stack) - 1) : -1;
 		char *line, *save = NULL;
 
-		if (fd >= 0)
-			close(fd);
-		stack[r > 0 ? r : 0] = 0;
+		hostinfo_read_sysfs_str(path, stack, sizeof(stack));
 		for (line = strtok_r(stack, "\n", &save); line && lines < 3;
 		     line = strtok_r(NULL, "\n", &save), lines++) {
 			char *sym = strchr(line, ']');

@@ -347,6 +347,28 @@ static void test_mkdir_p(void **state)
 	assert_string_equal(err, "cannot create directory '': empty path");
 }
 
+/* one directory: created says whether this call made it */
+static void test_mkdir_one(void **state)
+{
+	struct fixture *f = *state;
+	char path[PATH_MAX], file[PATH_MAX];
+	bool created = true;
+
+	snprintf(path, sizeof(path), "%s/one", f->dir);
+	assert_int_equal(mkdir_one(path, 0755, &created), 0);
+	assert_true(created);
+	assert_int_equal(mkdir_one(path, 0755, &created), 0);
+	assert_false(created);
+	assert_int_equal(mkdir_one(path, 0755, NULL), 0);
+	snprintf(file, sizeof(file), "%s/plain", f->dir);
+	write_plain(file, "x");
+	assert_int_equal(mkdir_one(file, 0755, &created), -ENOTDIR);
+	assert_false(created);
+	snprintf(path, sizeof(path), "%s/missing/two", f->dir);
+	assert_int_equal(mkdir_one(path, 0755, &created), -ENOENT);
+	assert_false(created);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -357,6 +379,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_failures_keep_old, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_mkdir_p, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mkdir_one, setup, teardown),
 		/* last: it moves the process into its own mount namespace */
 		cmocka_unit_test_setup_teardown(test_readonly_and_full, setup,
 						teardown),
