@@ -94,7 +94,7 @@ $(O)/repro/svm_state_loss: lab/repro/svm_state_loss.c harness/kvm_uapi.h
 	$(CC) -O2 -Wall -Wextra -pthread -o $@ $<
 
 # The guest-stability soak (issue 10's acceptance) in the lab: 5 granularity
-# dual runs, 30 footprint runs per backend (~15 min under TCG, quiet host)
+# dual runs, 30 footprint runs per backend (~11 min under TCG, quiet host)
 soak-vm: all
 	@d=$(CURDIR)/results/soak-$$(date -u +%Y%m%dT%H%M%SZ); \
 	./lab/lab.sh $(GMB_LAB_OPTS) --log-dir $$d/lab run -- ./lab/soak-in-vm.sh $$d/runs

@@ -109,7 +109,7 @@ case "$kernel" in
 debian|debian:*) ;;
 *) [ -d "$kernel" ] || case "$kernel" in
 	*/*|.*) lab_usage "--kernel '$kernel': no such directory" ;;
-	*) lab_usage "--kernel '$kernel': unknown kernel spec (accepted: debian, debian:SUITE, debian:VERSION, or a PATH to a kernel)" ;;
+	*) lab_bad_kernel_spec "$kernel" ;;
 	esac ;;
 esac
 # the project is always writable in the VM; 9p tags and job.env split on spaces

@@ -17,7 +17,8 @@
 # (_exit from the handler): the files present then are whatever the last
 # atomic rewrite left, and must still parse.
 #
-# Cases: SIGINT after the first repetition; two SIGINTs back to back;
+# Cases: SIGINT once a repetition (not the warm-up) is in results.csv;
+# two SIGINTs back to back;
 # SIGTERM; SIGINT before any repetition finished (results.json holds only
 # its context, results.csv does not exist yet).
 
@@ -52,6 +53,7 @@ cat >"$tmp/check.py" <<'EOF'
 import csv, json, os, sys
 
 d, mode = sys.argv[1], sys.argv[2]
+after_rep = len(sys.argv) > 3 and sys.argv[3] == "rep"
 out = []
 
 
@@ -131,6 +133,9 @@ if csv_ok and groups:
         good = all(s == "ok" for s in st[:-1]) and st[-1] in ("ok", "interrupted")
         res(good, "finished repetitions ok, the last one %s (statuses: %s)" %
             (st[-1], ",".join(st)))
+        if after_rep:
+            res(st.count("ok") >= 1,
+                "the repetition finished before the signal is in the files, ok")
         if st[-1] == "interrupted":
             res(all(r["reason"].startswith("interrupted by signal") for r in rows[groups[-1]]),
                 "the interrupted repetition's reason says 'interrupted by signal'")
@@ -145,9 +150,9 @@ res(not tmps, "no leftover temp files" + (": " + ", ".join(tmps) if tmps else ""
 print("\n".join(out))
 EOF
 
-# run_checker DIR MODE: turn the checker's lines into test points
+# run_checker DIR MODE NAME [rep]: turn the checker's lines into test points
 run_checker() {
-	python3 "$tmp/check.py" "$1" "$2" >"$tmp/checks" 2>&1 ||
+	python3 "$tmp/check.py" "$1" "$2" "${4:-}" >"$tmp/checks" 2>&1 ||
 		echo "not ok|checker crashed: $(tail -1 "$tmp/checks")" >>"$tmp/checks"
 	while IFS='|' read -r st desc; do
 		case $st in
@@ -169,10 +174,17 @@ start() {
 	pid=$!
 }
 
-# wait_for FILE SECONDS: 0 once FILE exists, 1 on timeout or early exit
+# rep_done FILE: FILE holds a row of a finished repetition (column 13,
+# repetition, >= 0: the warm-up's rows are -1 and written only on failure)
+rep_done() {
+	[ -e "$1" ] && awk -F, 'NR > 1 && $13 >= 0 { found = 1 } END { exit !found }' "$1"
+}
+
+# wait_for FILE SECONDS [rep]: 0 once FILE exists (with "rep": once it holds
+# a finished repetition), 1 on timeout or early exit
 wait_for() {
 	deadline=$(($(now_ms) + $2 * 1000))
-	while [ ! -e "$1" ]; do
+	while if [ "${3:-}" = rep ]; then ! rep_done "$1"; else [ ! -e "$1" ]; fi; do
 		kill -0 "$pid" 2>/dev/null || return 1
 		[ "$(now_ms)" -lt "$deadline" ] || return 1
 		sleep 0.05
@@ -193,11 +205,11 @@ reap() {
 	pid=
 }
 
-# one_signal NAME SIG WAIT_FILE SETTLE_S
+# one_signal NAME SIG WAIT_FILE SETTLE_S [rep]
 one_signal() {
 	dir=$tmp/$1
 	start "$dir"
-	if ! wait_for "$dir/$3" 120; then
+	if ! wait_for "$dir/$3" 120 "${5:-}"; then
 		not_ok "$1: $3 appeared within 120 s (run output: $(tail -1 "$dir.stderr"))"
 		kill -KILL "$pid" 2>/dev/null
 		wait "$pid" 2>/dev/null
@@ -211,14 +223,14 @@ one_signal() {
 	check "$1: exited within 10 s of the signal (${took_ms} ms)" [ "$took_ms" -le 10000 ]
 	check "$1: stderr says it was interrupted and where the results are" \
 		grep -q "^results: $dir/\$" "$dir.stderr"
-	run_checker "$dir" graceful "$1"
+	run_checker "$dir" graceful "$1" "${5:-}"
 }
 
 # --- one SIGINT after the first repetition --------------------------------
-one_signal sigint INT results.csv 0.5
+one_signal sigint INT results.csv 0.5 rep
 
 # --- SIGTERM behaves like SIGINT ---------------------------------------------
-one_signal sigterm TERM results.csv 0.5
+one_signal sigterm TERM results.csv 0.5 rep
 
 # --- SIGINT before any repetition finished ---------------------------------
 # results.json is written (context only) before the first cell starts
@@ -227,7 +239,7 @@ one_signal early INT results.json 0.2
 # --- two SIGINTs back to back: the second aborts at once -------------------
 dir=$tmp/abort
 start "$dir"
-if wait_for "$dir/results.csv" 120; then
+if wait_for "$dir/results.csv" 120 rep; then
 	sleep 0.5
 	t0=$(now_ms)
 	kill -INT "$pid"

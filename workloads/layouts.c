@@ -96,55 +96,7 @@ static enum layout layout_parse(const char *s)
 	return NR_LAYOUTS;
 }
 
-/*
- * Select the pages of one chunk of n pages: sel[i] = 1 for an allocated
- * page. perm is scratch space of n entries (layout=random). Returns the
- * number of selected pages.
- */
-static uint64_t layout_select(enum layout l, uint64_t n, unsigned int pct,
-			      uint64_t rng, uint8_t *sel, uint32_t *perm)
-{
-	uint64_t i, k = 0, stride;
-
-	memset(sel, 0, n);
-	switch (l) {
-	case LAYOUT_NONE:
-	case NR_LAYOUTS:
-		break;
-	case LAYOUT_ALL:
-		memset(sel, 1, n);
-		k = n;
-		break;
-	case LAYOUT_ALTERNATE:
-	case LAYOUT_SPARSE64:
-		/* every other page, or one page in 64 */
-		stride = l == LAYOUT_ALTERNATE ? 2 : 64;
-		for (i = 0; i < n; i += stride, k++)
-			sel[i] = 1;
-		break;
-	case LAYOUT_FIRST_HALF:
-		k = n / 2;
-		memset(sel, 1, k);
-		break;
-	case LAYOUT_RANDOM:
-		/* partial Fisher-Yates: exactly k distinct pages */
-		k = n * pct / 100;
-		for (i = 0; i < n; i++)
-			perm[i] = (uint32_t)i;
-		for (i = 0; i < k; i++) {
-			uint64_t j = i + rng_splitmix64(&rng) % (n - i);
-			uint32_t tmp = perm[i];
-
-			perm[i] = perm[j];
-			perm[j] = tmp;
-			sel[perm[i]] = 1;
-		}
-		break;
-	}
-	return k;
-}
-
-/* pages layout l selects in a chunk of n pages (what layout_select picks) */
+/* pages layout l selects in a chunk of n pages: layout_select's count too */
 static uint64_t layout_count(enum layout l, uint64_t n, unsigned int pct)
 {
 	switch (l) {
@@ -163,6 +115,51 @@ static uint64_t layout_count(enum layout l, uint64_t n, unsigned int pct)
 		break;
 	}
 	return 0;
+}
+
+/*
+ * Select the pages of one chunk of n pages: sel[i] = 1 for an allocated
+ * page. perm is scratch space of n entries (layout=random). Returns the
+ * number of selected pages, layout_count's (one count for the cell checks
+ * and the selection, so the two cannot drift apart).
+ */
+static uint64_t layout_select(enum layout l, uint64_t n, unsigned int pct,
+			      uint64_t rng, uint8_t *sel, uint32_t *perm)
+{
+	uint64_t i, k = layout_count(l, n, pct), stride;
+
+	memset(sel, 0, n);
+	switch (l) {
+	case LAYOUT_NONE:
+	case NR_LAYOUTS:
+		break;
+	case LAYOUT_ALL:
+	case LAYOUT_FIRST_HALF:
+		/* all pages, or the first k = n / 2 */
+		memset(sel, 1, k);
+		break;
+	case LAYOUT_ALTERNATE:
+	case LAYOUT_SPARSE64:
+		/* every other page, or one page in 64: ceil(n / stride) = k */
+		stride = l == LAYOUT_ALTERNATE ? 2 : 64;
+		for (i = 0; i < n; i += stride)
+			sel[i] = 1;
+		break;
+	case LAYOUT_RANDOM:
+		/* partial Fisher-Yates: exactly k distinct pages */
+		for (i = 0; i < n; i++)
+			perm[i] = (uint32_t)i;
+		for (i = 0; i < k; i++) {
+			uint64_t j = i + rng_splitmix64(&rng) % (n - i);
+			uint32_t tmp = perm[i];
+
+			perm[i] = perm[j];
+			perm[j] = tmp;
+			sel[perm[i]] = 1;
+		}
+		break;
+	}
+	return k;
 }
 
 /*

@@ -18,6 +18,10 @@ lab_msg() { echo "lab: $*" >&2; }
 lab_usage() { echo "lab: $*" >&2; exit $LAB_EXIT_USAGE; }
 lab_skip() { echo "lab: SKIP: $*" >&2; exit $LAB_EXIT_SKIP; }
 lab_fail() { echo "lab: $*" >&2; exit 1; }
+# lab_bad_kernel_spec SPEC: the one message for a --kernel nobody can read
+lab_bad_kernel_spec() {
+	lab_usage "--kernel '$1': unknown kernel spec (accepted: debian, debian:SUITE, debian:VERSION, or a PATH to a kernel)"
+}
 
 # lab_cache_ok: the cache dir exists (or can be made) and is writable
 lab_cache_ok() {

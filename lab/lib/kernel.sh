@@ -41,7 +41,7 @@ lab_resolve_debian() {
 	debian:*) want_suite=${spec#debian:}
 		echo " $LAB_SUITES " | grep -q " $want_suite " ||
 			lab_usage "--kernel $spec: unknown suite '$want_suite' (accepted: ${LAB_SUITES// /, }, or a version such as debian:7.3)" ;;
-	*) lab_usage "--kernel '$spec': unknown kernel spec (accepted: debian, debian:SUITE, debian:VERSION, or a PATH to a kernel)" ;;
+	*) lab_bad_kernel_spec "$spec" ;;
 	esac
 	lab_apt_setup
 	while read -r pkg ver suite; do
@@ -216,6 +216,6 @@ lab_kernel() {
 	debian|debian:*) lab_kernel_debian "$1" ;;
 	/*|./*|../*|*/*) lab_kernel_path "$1" ;;
 	*) [ -d "$1" ] && lab_kernel_path "$1" ||
-		lab_usage "--kernel '$1': unknown kernel spec (accepted: debian, debian:SUITE, debian:VERSION, or a PATH to a kernel)" ;;
+		lab_bad_kernel_spec "$1" ;;
 	esac
 }
