@@ -367,7 +367,7 @@ static void granularity_cells(enum driver d)
 	}
 	cfg = calloc(1, sizeof(*cfg));
 	assert_non_null(cfg);
-	/* a cell of 1 MiB takes milliseconds: 10 s means it hung */
+	/* a cell of 1 MiB takes milliseconds: 10 s (60 under TCG) means it hung */
 	wlt_cfg_init(cfg, &wl_granularity, 1, LEAK_REGION_BYTES, 1, 10, 1000);
 	cfg->formats = "csv";
 	cfg->cpus = "none";

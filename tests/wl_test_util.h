@@ -27,6 +27,22 @@
 #include "workloads/workload.h"
 
 /*
+ * A cell's -t in these tests is a hang guard, never a speed target. In the
+ * lab under TCG every instruction is emulated and one host thread runs all
+ * vCPUs (lab/lab.sh --tcg-threads single), so an IPI between the VM's
+ * CPUs may wait for the emulator's round-robin (our reading, not
+ * measured): a 1 MiB cell that takes milliseconds natively was once seen
+ * to take over 10 s there, its threads running, not hung. The guard grows
+ * there (x6), so a real hang is still caught.
+ */
+static inline unsigned int wlt_hang_guard_s(unsigned int native_s)
+{
+	const char *accel = getenv("GMB_LAB_ACCEL");
+
+	return accel && !strcmp(accel, "tcg") ? native_s * 6 : native_s;
+}
+
+/*
  * The run-wide settings of a test cell: one repetition, no warm-up. Seed,
  * options and out_dir stay as the caller zeroed or set them, so options may
  * be given before or after.
@@ -42,7 +58,7 @@ static inline void wlt_cfg_init(struct run_cfg *cfg, const struct workload *wl,
 	cfg->iterations = iterations;
 	cfg->repetitions = 1;
 	cfg->warmup = 0;
-	cfg->timeout_ns = (uint64_t)timeout_s * 1000000000ULL;
+	cfg->timeout_ns = (uint64_t)wlt_hang_guard_s(timeout_s) * 1000000000ULL;
 	cfg->policy.max_retries = max_retries;
 }
 
