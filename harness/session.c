@@ -237,7 +237,6 @@ static void sleep_ms(unsigned int ms)
 	nanosleep(&ts, NULL);
 }
 
-/* first line of a small /proc file, "" if unreadable */
 /*
  * What a thread that does not return is doing in the kernel: state,
  * wchan, syscall (number and first args) and the top of its kernel stack
